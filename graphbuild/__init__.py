@@ -1,0 +1,1 @@
+"""Curated evidence → validated, reasoned RDF graph."""

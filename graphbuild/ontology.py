@@ -1,0 +1,32 @@
+"""Load the ontology (edit file plus local import slices) and the concept vocabulary it defines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import SKOS
+
+from sskg.namespaces import CONCEPT, SCHEME
+from sskg.ontology import IMPORTS_DIR, ONTOLOGY_FILE
+
+from .evidence import Vocabulary
+from .rdf_io import parse_rdf_file
+
+
+def load_ontology(path: Path = ONTOLOGY_FILE, imports: Path = IMPORTS_DIR) -> Graph:
+    """The ontology and its local import slices as one graph. Nothing is fetched."""
+    graph = Graph()
+    parse_rdf_file(graph, path)
+    for slice_path in sorted(imports.glob("*.ttl")):
+        parse_rdf_file(graph, slice_path)
+    return graph
+
+
+def vocabulary_of(ontology: Graph) -> Vocabulary:
+    """Concept ids by scheme name, read from `skos:inScheme` statements."""
+    schemes: dict[str, set[str]] = {}
+    for concept, scheme in ontology.subject_objects(SKOS.inScheme):
+        if str(concept).startswith(str(CONCEPT)) and str(scheme).startswith(str(SCHEME)):
+            schemes.setdefault(str(scheme)[len(SCHEME):], set()).add(str(concept)[len(CONCEPT):])
+    return Vocabulary({name: frozenset(ids) for name, ids in schemes.items()})

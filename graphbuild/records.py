@@ -1,0 +1,259 @@
+"""Typed records of the curated evidence, validated at the edge.
+
+Every model is strict: YAML's silent coercions (`country: NO` → False, `id: 0012` → 10) fail here
+instead of reaching the graph. Concept ids (outcomes, strategies ...) are checked against the ontology
+later, in `evidence.py`, because only the ontology knows which ids exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+StudyKey = Annotated[str, Field(pattern=r"^[a-z]+(-[a-z]+)*-(19|20)\d\d[a-z]?$", max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+Direction = Literal["positive", "negative", "none", "mixed"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Location(Record):
+    """Where the review states a fact: a section, optionally a Table 1 cell, and the exact words."""
+
+    section: Slug
+    table1_row: Annotated[str, Field(pattern=r"^[ab](1[0-6]|[1-9])$")] | None = None
+    quote: Text
+
+
+class Citation(Record):
+    """The study as the review's reference list gives it."""
+
+    authors: list[Text] = Field(min_length=1)
+    authors_abbreviated: bool
+    year: Year
+    title: Text
+    journal: Text
+    volume: Text | None = None
+    issue: Text | None = None
+    pages: Text | None = None
+    doi: Text | None = None
+    pmcid: Annotated[str, Field(pattern=r"^PMC\d+$")] | None = None
+    url: Text | None = None
+    reference: Location
+
+
+class Table1Row(Record):
+    """The row of the (damaged) Table 1 that describes the study, as printed."""
+
+    row: Annotated[str, Field(pattern=r"^[ab](1[0-6]|[1-9])$")]
+    label: Text | None
+    quote: Text
+
+
+class Design(Record):
+    category: Slug
+    designs: list[Slug] = Field(default_factory=list)
+    analysis: Text | None = None
+    stated: Location
+
+
+class Sample(Record):
+    size: Annotated[int, Field(ge=1)] | None
+    description: Text
+    stated: Location | None = None
+
+
+class Estimate(Record):
+    measure: Slug
+    value: float
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    comparison: Text
+    subgroup: Text | None = None
+    stated: Location
+
+    @model_validator(mode="after")
+    def _interval_contains_value(self) -> Estimate:
+        if (self.ci_lower is None) != (self.ci_upper is None):
+            raise ValueError("give both ci_lower and ci_upper, or neither")
+        if self.ci_lower is not None and not (self.ci_lower <= self.value <= self.ci_upper):
+            raise ValueError(
+                f"value {self.value} lies outside its interval [{self.ci_lower}, {self.ci_upper}]"
+            )
+        return self
+
+
+class Finding(Record):
+    id: Slug
+    statement: Text
+    exposures: list[Slug] = Field(min_length=1)
+    outcome: Slug
+    direction: Direction
+    population: Slug
+    estimates: list[Estimate] = Field(default_factory=list)
+    qualitative_themes: list[Text] = Field(default_factory=list)
+    sources: list[Location] = Field(min_length=1)
+
+
+class ReadingValue(Record):
+    value: Text
+    stated: Location
+
+
+class Reading(Record):
+    """Two or more places of the review that disagree on one fact, and the one the graph uses."""
+
+    field: Text
+    readings: list[ReadingValue] = Field(min_length=2)
+    chosen: Annotated[int, Field(ge=0)]
+    reason: Text
+
+    @model_validator(mode="after")
+    def _chosen_exists(self) -> Reading:
+        if self.chosen >= len(self.readings):
+            raise ValueError(f"chosen is {self.chosen} but only {len(self.readings)} readings exist")
+        return self
+
+
+class Discrepancy(Record):
+    """A Table 1 label that does not match the reference list."""
+
+    problem: Literal["wrong-author", "wrong-year", "missing-label", "misspelt-author", "truncated-cell", "other"]
+    detail: Text
+
+
+class Study(Record):
+    key: StudyKey
+    citation: Citation
+    table1: Table1Row
+    discrepancies: list[Discrepancy] = Field(default_factory=list)
+    theme: Slug
+    subtheme: Slug | None
+    country: Slug
+    country_stated: Location | None = None
+    aim: Text
+    design: Design
+    sample: Sample
+    populations: list[Slug] = Field(min_length=1)
+    support_types: list[Slug] = Field(default_factory=list)
+    support_sources: list[Slug] = Field(default_factory=list)
+    strategies: list[Slug] = Field(default_factory=list)
+    outcomes: list[Slug] = Field(default_factory=list)
+    sections: list[Slug] = Field(min_length=1)
+    findings: list[Finding] = Field(min_length=1)
+    readings: list[Reading] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _country_source(self) -> Study:
+        if self.country != "not-reported" and self.country_stated is None:
+            raise ValueError("country_stated is required unless country is not-reported")
+        return self
+
+
+class Section(Record):
+    """A section (or table) of the review, so a fact can say where it stands."""
+
+    id: Slug
+    title: Text
+    kind: Literal["abstract", "introduction", "methods", "results", "discussion", "conclusion", "table", "references", "front-matter"]
+    parent: Slug | None = None
+
+
+class CitedWork(Record):
+    """A work the review cites (not an included study), e.g. the source of a definition."""
+
+    key: StudyKey
+    authors: list[Text] = Field(min_length=1)
+    authors_abbreviated: bool
+    year: Year
+    title: Text
+    container: Text | None = None
+    volume: Text | None = None
+    issue: Text | None = None
+    pages: Text | None = None
+    doi: Text | None = None
+    pmcid: Annotated[str, Field(pattern=r"^PMC\d+$")] | None = None
+    url: Text | None = None
+    reference: Location
+
+
+class Item(Record):
+    """One member of a list the review gives (closeness factors, intervention categories, levels ...)."""
+
+    id: Slug
+    label: Text
+    description: Text | None = None
+    stated: Location
+
+
+class ThemeRecord(Record):
+    id: Slug
+    label: Text
+    parent: Slug | None = None
+    description: Text
+    study_count: Annotated[int, Field(ge=0)] | None = None
+    stated: Location
+
+
+class FlowStage(Record):
+    """A stage of the search flow; `count` is None where the review does not report it."""
+
+    id: Slug
+    label: Text
+    count: Annotated[int, Field(ge=0)] | None
+    prisma_field: Slug | None = None
+    stated: Location | None = None
+
+
+class DesignCount(Record):
+    category: Slug
+    count: Annotated[int, Field(ge=0)]
+    stated: Location
+
+
+class DefinitionRecord(Record):
+    concept: Slug
+    text: Text
+    sources: list[StudyKey] = Field(default_factory=list)
+    stated: Location
+
+
+class Criterion(Record):
+    id: Slug
+    kind: Literal["inclusion", "exclusion"]
+    text: Text
+    stated: Location
+
+
+class Review(Record):
+    key: StudyKey
+    title: Text
+    authors: list[Text] = Field(min_length=1)
+    year: Year
+    journal: Text | None
+    journal_note: Text | None = None
+    publisher: Text
+    license: Text
+    stated: Location
+    aim: Text
+    keywords: list[Text]
+    databases: list[Item] = Field(min_length=1)
+    search_start: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+    search_end: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+    search_stated: Location
+    criteria: list[Criterion] = Field(min_length=1)
+    flow: list[FlowStage] = Field(min_length=2)
+    design_mix: list[DesignCount] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+    themes: list[ThemeRecord] = Field(min_length=1)
+    closeness_factors: list[Item] = Field(default_factory=list)
+    intervention_categories: list[Item] = Field(default_factory=list)
+    examination_levels: list[Item] = Field(default_factory=list)
+    barriers: list[Item] = Field(default_factory=list)
+    definitions: list[DefinitionRecord] = Field(default_factory=list)

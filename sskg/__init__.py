@@ -1,0 +1,3 @@
+"""sskg: the Social Support Knowledge Graph."""
+
+__version__ = "0.1.0"

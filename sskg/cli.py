@@ -1,0 +1,107 @@
+"""The `sskg` command line: one thin command per job; library functions do the work."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sskg.errors import SskgError
+
+DEFAULT_OUT = Path("build")
+DEFAULT_EVIDENCE = Path("evidence")
+
+
+def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Show one clear message and exit 2 on bad input; --debug shows the traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SskgError as error:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper
+
+
+@click.group()
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short messages.")
+@click.version_option(package_name="sskg")
+def main(debug: bool) -> None:
+    """sskg: the Social Support Knowledge Graph."""
+
+
+@main.command()
+@click.option("--evidence", "evidence_dir", type=click.Path(path_type=Path), default=DEFAULT_EVIDENCE, show_default=True,
+              help="Folder of curated evidence files.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Output folder.")
+@click.option("--no-reasoner", is_flag=True, help="Skip DL reasoning with HermiT.")
+@click.option("--reasoner-timeout", type=float, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
+@_handle_errors
+def build(evidence_dir: Path, out_dir: Path, no_reasoner: bool, reasoner_timeout: float) -> None:
+    """Evidence → validated, reasoned graph (exit 0 clean, 1 validation findings, 2 bad input)."""
+    from sskg.graphbuild.build import build as run_build
+    from sskg.graphbuild.build import summary, write_outputs
+
+    result = run_build(evidence_dir, reasoner=not no_reasoner, reasoner_timeout=reasoner_timeout)
+    written = write_outputs(result, out_dir)
+    click.echo(summary(result))
+    click.echo("outputs:")
+    for path in written:
+        click.echo(f"  {path}")
+    sys.exit(0 if result.clean else 1)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--file", "query_file", type=click.Path(path_type=Path, exists=True, dir_okay=False), help="Run a query file.")
+@click.option("--sparql", "sparql_text", help="Run this query text.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Set a catalogue query parameter.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "md", "turtle", "json-ld"]))
+@click.option("--graph", "graph_file", type=click.Path(path_type=Path), default=DEFAULT_OUT / "sskg.ttl", show_default=True,
+              help="Graph file to query.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@_handle_errors
+def query(name: str | None, query_file: Path | None, sparql_text: str | None, params: tuple[str, ...], fmt: str,
+          graph_file: Path, timeout: float) -> None:
+    """Run a catalogue query by NAME (or 'list'), a --file, or --sparql text."""
+    from sskg.queries.catalogue import get_query, load_catalogue
+    from sskg.queries.formats import render
+    from sskg.queries.runner import load_graph, run_query
+
+    if name == "list":
+        for entry in load_catalogue().values():
+            parameters = ", ".join(f"{p.name} ({p.type}, default {p.default})" for p in entry.parameters) or "-"
+            click.echo(f"{entry.name}\n    {entry.title}\n    parameters: {parameters}")
+        return
+    sources = [value for value in (name, query_file, sparql_text) if value]
+    if len(sources) != 1:
+        raise click.UsageError("give exactly one of NAME, --file or --sparql")
+    given = dict(_split_param(param) for param in params)
+    if name:
+        entry = get_query(name)
+        text, bindings = entry.text, entry.bindings(given)
+    else:
+        if given:
+            raise click.UsageError("--param works only with a catalogue query NAME")
+        text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
+        bindings = {}
+    result = run_query(load_graph(graph_file), text, bindings, timeout=timeout)
+    click.echo(render(result, fmt), nl=False)
+
+
+def _split_param(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise click.UsageError(f"--param {text!r}: write NAME=VALUE")
+    return name.strip(), value

@@ -1,0 +1,73 @@
+"""Shared fixtures: the full curated evidence built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sskg.graphbuild.build import BuildResult, build, write_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIDENCE = ROOT / "evidence"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REVIEW_TEXT = (EVIDENCE / "source" / "scoping-review.txt").read_text(encoding="utf-8")
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java is needed for HermiT (CI installs it)")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    """The bundled evidence, built with the reasoner, and the folder it was written to."""
+    out = tmp_path_factory.mktemp("build")
+    result = build(EVIDENCE)
+    write_outputs(result, out)
+    return result, out
+
+
+@pytest.fixture()
+def evidence_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled evidence, for tests that break it."""
+    target = tmp_path / "evidence"
+    shutil.copytree(EVIDENCE, target)
+    return target
+
+
+class CaptureServer:
+    """An HTTP server on 127.0.0.1 that records every request, to prove none is made."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[str] = []
+        requests = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                requests.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def capture_server():  # type: ignore[no-untyped-def]
+    server = CaptureServer()
+    yield server
+    server.close()

@@ -207,7 +207,7 @@ class FlowStage(Record):
     id: Slug
     label: Text
     count: Annotated[int, Field(ge=0)] | None
-    prisma_field: Slug | None = None
+    prisma_field: Annotated[str, Field(pattern=r"^[a-z]+(_[a-z]+)*$")] | None = None  # PRISMA 2020 template name
     stated: Location | None = None
 
 

@@ -11,8 +11,6 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.compare import to_canonical_graph
 
-from sskg.namespaces import PREFIXES
-
 from .evidence import Evidence, load_evidence
 from .ontology import load_ontology, vocabulary_of
 from .rdf_io import atomic_write
@@ -52,10 +50,7 @@ def merge(*graphs: Graph) -> Graph:
 
 def canonical_turtle(graph: Graph) -> str:
     """Turtle that depends only on the graph's content: blank nodes relabelled canonically, sorted output."""
-    canonical = to_canonical_graph(graph)
-    for prefix, namespace in PREFIXES.items():
-        canonical.bind(prefix, namespace, override=True)
-    return canonical.serialize(format="longturtle")
+    return merge(to_canonical_graph(graph)).serialize(format="longturtle")
 
 
 def build(
@@ -92,7 +87,7 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
         GRAPH_FILE: canonical_turtle(result.whole_graph()),
         "inferred.ttl": canonical_turtle(merge(result.reasoning.inferred)),
         "ontology.ttl": canonical_turtle(result.ontology),
-        "ontology.owl": to_canonical_graph(result.ontology).serialize(format="pretty-xml"),
+        "ontology.owl": merge(to_canonical_graph(result.ontology)).serialize(format="xml"),
         "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
     written = []

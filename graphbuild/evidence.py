@@ -122,7 +122,9 @@ def _validate(data: Any, model: type[M], file: str, record: str | None) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
+        # An unknown field explains a "missing" one (a misspelt name), so report it first.
+        errors = error.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         field = _field_path(first["loc"]) or None
         raise EvidenceError(
             _describe(first, data),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,7 @@ from sskg.namespaces import PREFIXES
 from .safety import parse_safe_query
 
 DEFAULT_TIMEOUT = 30.0
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,22 @@ def run_query(
     with _time_limit(timeout):
         result: Result = graph.query(prepared, initBindings=init)
         return _materialise(result)
+
+
+def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with its parameters as a VALUES block opening the main WHERE group.
+
+    For engines without initBindings (pyoxigraph, remote endpoints). Only RDF terms that were
+    parsed and validated go in, written with `n3()`, which escapes them; user text never does.
+    """
+    if not bindings:
+        return text
+    where = _WHERE.search(text)
+    if where is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE clause", fix="add WHERE { ... }")
+    names = sorted(bindings)
+    block = " VALUES (" + " ".join(f"?{name}" for name in names) + ") { (" + " ".join(bindings[name].n3() for name in names) + ") } "
+    return text[: where.end()] + block + text[where.end():]
 
 
 def _materialise(result: Result) -> QueryResult:

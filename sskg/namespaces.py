@@ -57,14 +57,12 @@ class SSKG(DefinedNamespace):
     InclusionCriterion: URIRef
     ExclusionCriterion: URIRef
     ClosenessFactor: URIRef
-    InterventionCategory: URIRef
     ExaminationLevel: URIRef
     Barrier: URIRef
     StatedDesignCount: URIRef
     Definition: URIRef
 
     # object properties
-    reviews: URIRef
     includesStudy: URIRef
     reportsFinding: URIRef
     fromStudy: URIRef
@@ -101,7 +99,6 @@ class SSKG(DefinedNamespace):
     hasReading: URIRef
     chosenReading: URIRef
     hasDiscrepancy: URIRef
-    identifiedBy: URIRef
     discussedIn: URIRef
 
     # datatype properties
@@ -134,15 +131,15 @@ class SSKG(DefinedNamespace):
     reason: URIRef
     problem: URIRef
     citedAs: URIRef
-    quote: URIRef
-    startOffset: URIRef
-    endOffset: URIRef
     searchStart: URIRef
     searchEnd: URIRef
-    licenseNote: URIRef
     note: URIRef
     westernCountry: URIRef
     matchesStatedMix: URIRef
+    ConflictingReadings: URIRef
+    authorList: URIRef
+    hasPart: URIRef
+    prismaField: URIRef
 
 
 SSKG_NS = Namespace(BASE + "ontology/")

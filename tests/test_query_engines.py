@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from sskg.graphbuild.build import BuildResult
 from sskg.queries.catalogue import load_catalogue
-from sskg.queries.runner import load_graph, run_query
+from sskg.queries.runner import inline_bindings, load_graph, run_query
 
 CATALOGUE = load_catalogue()
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
 
 
 def plain(term: object) -> str | None:
@@ -32,11 +24,14 @@ def plain(term: object) -> str | None:
     if isinstance(term, (URIRef, ox.NamedNode)):
         return "<" + (term.value if isinstance(term, ox.NamedNode) else str(term)) + ">"
     if isinstance(term, Literal):
-        value, datatype = term.toPython(), str(term.datatype or "")
+        default = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString" if term.language else "http://www.w3.org/2001/XMLSchema#string"
+        value, datatype = term.toPython(), str(term.datatype or default)
     else:
         assert isinstance(term, ox.Literal), term
         datatype = term.datatype.value
         value = Literal(term.value, datatype=URIRef(datatype)).toPython()
+    if isinstance(value, Decimal):
+        value = value.normalize()
     return f"{value!r}^^{datatype.rsplit('#', 1)[-1]}"
 
 
@@ -54,7 +49,7 @@ def test_same_rows_on_both_engines(stores: tuple[object, ox.Store], name: str) -
     entry = CATALOGUE[name]
     bindings = entry.bindings({})
     ours = run_query(graph, entry.text, bindings)  # type: ignore[arg-type]
-    theirs = store.query(entry.text, substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()})
+    theirs = store.query(inline_bindings(entry.text, bindings))
     assert isinstance(theirs, ox.QuerySolutions)
     variables = [variable.value for variable in theirs.variables]
     assert variables == list(ours.variables)

@@ -48,9 +48,16 @@ def merge(*graphs: Graph) -> Graph:
     return merged
 
 
+def canonical_graph(graph: Graph) -> Graph:
+    """A copy whose blank-node labels and triple order depend only on content, so serialisers write the same bytes."""
+    canonical = new_graph()
+    for triple in sorted(to_canonical_graph(graph)):
+        canonical.add(triple)
+    return canonical
+
+
 def canonical_turtle(graph: Graph) -> str:
-    """Turtle that depends only on the graph's content: blank nodes relabelled canonically, sorted output."""
-    return merge(to_canonical_graph(graph)).serialize(format="longturtle")
+    return canonical_graph(graph).serialize(format="longturtle")
 
 
 def build(
@@ -87,7 +94,7 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
         GRAPH_FILE: canonical_turtle(result.whole_graph()),
         "inferred.ttl": canonical_turtle(merge(result.reasoning.inferred)),
         "ontology.ttl": canonical_turtle(result.ontology),
-        "ontology.owl": merge(to_canonical_graph(result.ontology)).serialize(format="xml"),
+        "ontology.owl": canonical_graph(result.ontology).serialize(format="xml"),
         "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
     written = []

@@ -1,0 +1,1 @@
+"""Exports and views of the built graph."""

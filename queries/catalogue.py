@@ -24,7 +24,8 @@ from sskg.namespaces import PREFIXES
 from . import QUERIES_DIR
 
 _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>iri|string|integer|decimal|year)\s+(?P<default>\S+)\s*(?P<doc>.*)$")
-_ABSOLUTE_IRI = re.compile(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
+# http(s) and urn only: a CURIE such as HGNC:1100 parses as an IRI with scheme "HGNC" and is almost always a mistake.
+_ABSOLUTE_IRI = re.compile(r"^(https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]{0,31}:[^\s<>\"{}|\\^`]+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -335,12 +335,15 @@ class _Checker:
         for study in self.studies:
             file = self.folder / "studies" / f"{study.key}.yaml"
             key = study.key
-            if study.table1.row in rows:
-                self._fail(file, key, "table1.row", f"row {study.table1.row} is already {rows[study.table1.row]}",
-                           "each Table 1 row describes one study")
-            rows[study.table1.row] = key
+            if study.table1 is not None:
+                if study.table1.row in rows:
+                    self._fail(file, key, "table1.row", f"row {study.table1.row} is already {rows[study.table1.row]}",
+                               "each Table 1 row describes one study")
+                rows[study.table1.row] = key
+                self._location(file, key, "table1", Location(section="table-1", table1_row=study.table1.row, quote=study.table1.quote))
+            elif study.discrepancies:
+                self._fail(file, key, "discrepancies", "discrepancies need a Table 1 row", "add table1, or drop discrepancies")
             self._location(file, key, "citation.reference", study.citation.reference)
-            self._location(file, key, "table1", Location(section="table-1", table1_row=study.table1.row, quote=study.table1.quote))
             if study.theme not in themes or themes[study.theme].parent is not None:
                 self._fail(file, key, "theme", f"unknown theme {study.theme!r}",
                            "use a top-level theme id of review.yaml (associations or features)")

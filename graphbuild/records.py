@@ -130,7 +130,7 @@ class Discrepancy(Record):
 class Study(Record):
     key: StudyKey
     citation: Citation
-    table1: Table1Row
+    table1: Table1Row | None = None  # only the review's own 29 studies have a Table 1 row
     discrepancies: list[Discrepancy] = Field(default_factory=list)
     theme: Slug
     subtheme: Slug | None

@@ -312,6 +312,8 @@ class _Builder:
 
     def table1(self, study: Study) -> None:
         row = study.table1
+        if row is None:
+            return
         node = self.row_iri(row.row)
         self.add(node, RDF.type, SSKG.Table1Row)
         self.text(node, RDFS.label, f"Table 1 row {row.row}")

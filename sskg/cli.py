@@ -105,3 +105,13 @@ def _split_param(text: str) -> tuple[str, str]:
     if not sep or not name:
         raise click.UsageError(f"--param {text!r}: write NAME=VALUE")
     return name.strip(), value
+
+
+def _register_commands() -> None:
+    """Commands that live beside the library code they drive."""
+    from sskg.queries.server_cli import serve
+
+    main.add_command(serve)
+
+
+_register_commands()

@@ -14,7 +14,7 @@ from rdflib.compare import to_canonical_graph
 from .evidence import Evidence, load_evidence
 from .ontology import load_ontology, vocabulary_of
 from .rdf_io import atomic_write
-from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason
+from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
 from .triples import evidence_graph, new_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
 
@@ -62,7 +62,7 @@ def canonical_turtle(graph: Graph) -> str:
 
 def build(
     evidence_dir: Path,
-    reasoner: bool = True,
+    reasoner: str = "auto",
     reasoner_timeout: float = DEFAULT_TIMEOUT,
 ) -> BuildResult:
     """Run every stage except writing; raises SskgError on bad input."""
@@ -81,10 +81,7 @@ def build(
     violations: list[Violation] = timed(  # type: ignore[assignment]
         "validate", lambda: shacl_violations(combined, load_shapes()) + check_violations(combined)
     )
-    if reasoner:
-        reasoning: ReasoningReport = timed("reason", lambda: reason(ontology, asserted, reasoner_timeout))  # type: ignore[assignment]
-    else:
-        reasoning = ReasoningReport(False, None, message="reasoning skipped (--no-reasoner)")
+    reasoning: ReasoningReport = timed("reason", lambda: reason_with(reasoner, ontology, asserted, reasoner_timeout))  # type: ignore[assignment]
     return BuildResult(evidence, ontology, asserted, reasoning, violations, timings=timings)
 
 

@@ -44,15 +44,16 @@ def main(debug: bool) -> None:
               help="Folder of curated evidence files.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Output folder.")
-@click.option("--no-reasoner", is_flag=True, help="Skip DL reasoning with HermiT.")
+@click.option("--reasoner", type=click.Choice(["auto", "hermit", "rules", "none"]), default="auto", show_default=True,
+              help="hermit: HermiT on the whole graph; rules: HermiT on the ontology, rules on the evidence; auto picks by size.")
 @click.option("--reasoner-timeout", type=float, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
 @_handle_errors
-def build(evidence_dir: Path, out_dir: Path, no_reasoner: bool, reasoner_timeout: float) -> None:
+def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: float) -> None:
     """Evidence → validated, reasoned graph (exit 0 clean, 1 validation findings, 2 bad input)."""
     from sskg.graphbuild.build import build as run_build
     from sskg.graphbuild.build import summary, write_outputs
 
-    result = run_build(evidence_dir, reasoner=not no_reasoner, reasoner_timeout=reasoner_timeout)
+    result = run_build(evidence_dir, reasoner=reasoner, reasoner_timeout=reasoner_timeout)
     written = write_outputs(result, out_dir)
     click.echo(summary(result))
     click.echo("outputs:")

@@ -60,7 +60,7 @@ def test_validation_findings_exit_1(tmp_path: Path) -> None:
     shutil.copytree(EVIDENCE, evidence)
     # The ontology cites Townley et al. as the source of distal support: without the study the reference dangles.
     (evidence / "studies" / "townley-2013.yaml").unlink()
-    result = CliRunner().invoke(main, ["build", "--evidence", str(evidence), "--out", str(tmp_path / "out"), "--no-reasoner"])
+    result = CliRunner().invoke(main, ["build", "--evidence", str(evidence), "--out", str(tmp_path / "out"), "--reasoner", "none"])
     assert result.exit_code == 1, result.output
     assert "dangling-reference-violation" in result.output and "townley-2013" in result.output
 

@@ -83,7 +83,7 @@ def test_cli_bad_input_exits_2_and_writes_nothing(evidence_copy: Path, tmp_path:
     out = tmp_path / "out"
     out.mkdir()
     (out / "sskg.ttl").write_text("previous build\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "--evidence", str(evidence_copy), "--out", str(out), "--no-reasoner"])
+    result = CliRunner().invoke(main, ["build", "--evidence", str(evidence_copy), "--out", str(out), "--reasoner", "none"])
     assert result.exit_code == 2
     assert "andrea-2016.yaml" in result.output and "field country" in result.output and "quotes" in result.output
     assert "Traceback" not in result.output

@@ -48,6 +48,8 @@ def parse_rdf_file(graph: Graph, path: Path) -> Graph:
         )
     if fmt == "json-ld":
         _refuse_remote_context(data, path)
+    if type(graph.store).__name__ == "OxigraphStore" and fmt != "json-ld":
+        fmt = "ox-" + fmt  # Oxigraph's own parser: about ten times faster than rdflib's into the same store
     try:
         graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except RecursionError:

@@ -20,7 +20,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -30,7 +30,7 @@ from types import FrameType
 from urllib.parse import parse_qs, quote, urlsplit
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.term import Node, Variable
+from rdflib.term import Node
 
 from sskg.errors import QueryError, SskgError
 from sskg.namespaces import BASE, PREFIXES
@@ -38,8 +38,7 @@ from sskg.namespaces import BASE, PREFIXES
 from . import QUERIES_DIR
 from .catalogue import CatalogueQuery, load_catalogue
 from .formats import render
-from .runner import QueryResult, load_graph
-from .safety import parse_safe_query
+from .runner import QueryResult, evaluate, load_graph, materialise
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_URL_BYTES = 8 * 1024
@@ -212,16 +211,11 @@ def _query_reply(graph: Graph, job: QueryJob, max_rows: int) -> Reply:
 
 def _execute(graph: Graph, text: str, bindings: dict[str, Node], max_rows: int) -> tuple[QueryResult, bool]:
     """Like runner.run_query, but stops reading rows at the cap instead of materialising them all."""
-    prepared = parse_safe_query(text)
-    result = graph.query(prepared, initBindings={Variable(name): value for name, value in bindings.items()})
-    if result.type == "ASK":
-        return QueryResult("ASK", (), (), boolean=bool(result.askAnswer)), False
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        triples = list(islice(result.graph or Graph(), max_rows + 1))
-        return QueryResult(result.type, (), (), graph=_prefixed_graph(triples[:max_rows])), len(triples) > max_rows
-    rows = [tuple(row) for row in islice(result, max_rows + 1)]
-    variables = tuple(str(variable) for variable in result.vars or ())
-    return QueryResult("SELECT", variables, tuple(rows[:max_rows])), len(rows) > max_rows
+    result = materialise(evaluate(graph, text, bindings), limit=max_rows + 1)
+    if result.graph is not None:
+        triples = list(result.graph)
+        return replace(result, graph=_prefixed_graph(triples[:max_rows])), len(triples) > max_rows
+    return replace(result, rows=result.rows[:max_rows]), len(result.rows) > max_rows
 
 
 def _prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:

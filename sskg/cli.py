@@ -72,9 +72,11 @@ def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: fl
 @click.option("--graph", "graph_file", type=click.Path(path_type=Path), default=DEFAULT_OUT / "sskg.ttl", show_default=True,
               help="Graph file to query.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option("--store", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
+              help="Oxigraph (fast) or rdflib's in-memory store; both give the same answers.")
 @_handle_errors
 def query(name: str | None, query_file: Path | None, sparql_text: str | None, params: tuple[str, ...], fmt: str,
-          graph_file: Path, timeout: float) -> None:
+          graph_file: Path, timeout: float, store: str) -> None:
     """Run a catalogue query by NAME (or 'list'), a --file, or --sparql text."""
     from sskg.queries.catalogue import get_query, load_catalogue
     from sskg.queries.formats import render
@@ -97,7 +99,7 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
             raise click.UsageError("--param works only with a catalogue query NAME")
         text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
         bindings = {}
-    result = run_query(load_graph(graph_file), text, bindings, timeout=timeout)
+    result = run_query(load_graph(graph_file, store=store), text, bindings, timeout=timeout)
     click.echo(render(result, fmt), nl=False)
 
 

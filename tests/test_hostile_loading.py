@@ -18,7 +18,7 @@ from sskg.graphbuild.rdf_io import PYTHON_MODULE, parse_rdf_file, strip_imports
 from sskg.graphbuild.reasoner import reason, reasoning_module
 from sskg.graphbuild.safe_yaml import load_yaml
 
-from .conftest import needs_java
+from .conftest import CaptureServer, needs_java
 
 
 def write(path: Path, text: str) -> Path:
@@ -71,7 +71,7 @@ def test_l4_rdfxml_entity_bomb_is_refused_before_parsing(tmp_path: Path) -> None
     assert time.perf_counter() - start < 1
 
 
-def test_l5_remote_and_file_jsonld_contexts_are_refused(tmp_path: Path, capture_server: "CaptureServer") -> None:
+def test_l5_remote_and_file_jsonld_contexts_are_refused(tmp_path: Path, capture_server: CaptureServer) -> None:
     for context in (capture_server.url + "/context.jsonld", (tmp_path / "secret.jsonld").as_uri()):
         path = write(tmp_path / "doc.jsonld", json.dumps({"@context": [context], "@id": "http://e/x", "name": "x"}))
         with pytest.raises(UnsafeInputError, match="would be fetched"):
@@ -79,7 +79,7 @@ def test_l5_remote_and_file_jsonld_contexts_are_refused(tmp_path: Path, capture_
     assert capture_server.requests == []
 
 
-def test_l6_imports_and_python_module_never_reach_owlready(tmp_path: Path, capture_server: "CaptureServer") -> None:
+def test_l6_imports_and_python_module_never_reach_owlready(tmp_path: Path, capture_server: CaptureServer) -> None:
     marker = tmp_path / "imported"
     module_dir = tmp_path / "mods"
     module_dir.mkdir()

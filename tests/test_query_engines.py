@@ -8,7 +8,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.term import Node
 
 from sskg.graphbuild.build import BuildResult
 from sskg.queries.catalogue import load_catalogue
@@ -40,7 +39,7 @@ def stores(built: tuple[BuildResult, Path]) -> tuple[object, ox.Store]:
     _, out = built
     store = ox.Store()
     store.load(path=str(out / "sskg.ttl"), format=ox.RdfFormat.TURTLE)
-    return load_graph(out / "sskg.ttl"), store
+    return load_graph(out / "sskg.ttl", store="memory"), store
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
@@ -65,3 +64,16 @@ def test_catalogue_is_complete_and_documented() -> None:
         assert entry.title and entry.description and entry.columns, entry.name
         assert "ORDER BY" in entry.text, entry.name
         assert entry.text.count("PREFIX") >= 1, entry.name
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_same_rows_on_both_stores(built: tuple[BuildResult, Path], name: str) -> None:
+    """The Oxigraph-backed store (default) and rdflib's in-memory store give the same rows."""
+    entry = CATALOGUE[name]
+    bindings = entry.bindings({})
+    path = built[1] / "sskg.ttl"
+    fast = run_query(load_graph(path, store="oxigraph"), entry.text, bindings)
+    memory = run_query(load_graph(path, store="memory"), entry.text, bindings)
+    assert fast.variables == memory.variables
+    assert sorted((tuple(plain(t) for t in row) for row in fast.rows), key=repr) == sorted(
+        (tuple(plain(t) for t in row) for row in memory.rows), key=repr)

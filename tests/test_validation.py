@@ -11,7 +11,7 @@ from sskg.graphbuild.build import BuildResult, merge
 from sskg.graphbuild.ontology import load_ontology
 from sskg.graphbuild.rdf_io import parse_rdf_file
 from sskg.graphbuild.validation import check_violations, load_shapes, shacl_violations
-from sskg.ontology import CHECKS_DIR, SHAPES_DIR
+from sskg.ontology import CHECKS_DIR
 
 from .conftest import FIXTURES
 

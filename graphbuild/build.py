@@ -8,11 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from sskg.namespaces import PREFIXES
 
 from .evidence import Evidence, load_evidence
 from .ontology import load_ontology, vocabulary_of
+from .output import published
 from .rdf_io import atomic_write
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
 from .triples import evidence_graph, new_graph
@@ -60,6 +65,24 @@ def canonical_turtle(graph: Graph) -> str:
     return canonical_graph(graph).serialize(format="longturtle")
 
 
+def canonical_rdfxml(graph: Graph) -> str:
+    """RDF/XML in a fixed order. rdflib's XML writers follow hash order, so Oxigraph writes it from sorted triples."""
+    triples = [ox.Triple(*(_ox_term(term) for term in triple)) for triple in sorted(to_canonical_graph(graph))]
+    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes).decode("utf-8")
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
+
+
 def build(
     evidence_dir: Path,
     reasoner: str = "auto",
@@ -86,22 +109,20 @@ def build(
 
 
 def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
-    """Write the graph and report; each file appears complete or not at all."""
+    """Write the graph and report; the output folder changes all at once, or not at all."""
     files: dict[str, str] = {
         GRAPH_FILE: canonical_turtle(result.whole_graph()),
         "inferred.ttl": canonical_turtle(merge(result.reasoning.inferred)),
         "ontology.ttl": canonical_turtle(result.ontology),
-        "ontology.owl": canonical_graph(result.ontology).serialize(format="xml"),
+        "ontology.owl": canonical_rdfxml(result.ontology),
         "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
-    written = []
-    for name, text in sorted(files.items()):
-        path = out_dir / name
-        with atomic_write(path) as stream:
-            stream.write(text)
-        written.append(path)
-    result.outputs = written
-    return written
+    with published(out_dir) as staging:
+        for name, text in sorted(files.items()):
+            with atomic_write(staging / name) as stream:
+                stream.write(text)
+    result.outputs = [out_dir / name for name in sorted(files)]
+    return result.outputs
 
 
 def report_data(result: BuildResult) -> dict[str, object]:

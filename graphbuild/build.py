@@ -14,6 +14,8 @@ from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from sskg.namespaces import PREFIXES
+from sskg.ontology import ONTOLOGY_DIR
+from sskg.sandbox import confined
 
 from .evidence import Evidence, load_evidence
 from .ontology import load_ontology, vocabulary_of
@@ -97,13 +99,14 @@ def build(
         timings[name] = round(time.perf_counter() - start, 3)
         return value
 
-    ontology: Graph = timed("load ontology", load_ontology)  # type: ignore[assignment]
-    evidence: Evidence = timed("read evidence", lambda: load_evidence(evidence_dir, vocabulary_of(ontology)))  # type: ignore[assignment]
-    asserted: Graph = timed("make triples", lambda: evidence_graph(evidence))  # type: ignore[assignment]
-    combined = merge(ontology, asserted)
-    violations: list[Violation] = timed(  # type: ignore[assignment]
-        "validate", lambda: shacl_violations(combined, load_shapes()) + check_violations(combined)
-    )
+    with confined([evidence_dir, ONTOLOGY_DIR]):  # loading reads these folders and nothing else
+        ontology: Graph = timed("load ontology", load_ontology)  # type: ignore[assignment]
+        evidence: Evidence = timed("read evidence", lambda: load_evidence(evidence_dir, vocabulary_of(ontology)))  # type: ignore[assignment]
+        asserted: Graph = timed("make triples", lambda: evidence_graph(evidence))  # type: ignore[assignment]
+        combined = merge(ontology, asserted)
+        violations: list[Violation] = timed(  # type: ignore[assignment]
+            "validate", lambda: shacl_violations(combined, load_shapes()) + check_violations(combined)
+        )
     reasoning: ReasoningReport = timed("reason", lambda: reason_with(reasoner, ontology, asserted, reasoner_timeout))  # type: ignore[assignment]
     return BuildResult(evidence, ontology, asserted, reasoning, violations, timings=timings)
 

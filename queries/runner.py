@@ -18,6 +18,7 @@ from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
 from sskg.namespaces import PREFIXES
+from sskg.sandbox import confined
 
 from .safety import parse_safe_query
 
@@ -57,9 +58,17 @@ def run_query(
     nor Oxigraph's native code can be interrupted from inside. Servers pass None: their workers are killable already.
     """
     parse_safe_query(text)  # refuse here, with the parser's message, before any process is started
-    if timeout is None:
-        return materialise(evaluate(graph, text, bindings))
-    return _in_child(lambda: materialise(evaluate(graph, text, bindings)), timeout)
+
+    def work() -> QueryResult:
+        try:
+            with confined([]):  # the graph is in memory: a query needs no file and no network
+                return materialise(evaluate(graph, text, bindings))
+        except SskgError:
+            raise
+        except Exception as error:  # noqa: BLE001 - engines raise assorted types; the user gets one clear message
+            raise QueryError(f"query failed: {error}", fix="check the query") from None
+
+    return work() if timeout is None else _in_child(work, timeout)
 
 
 def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
@@ -111,8 +120,6 @@ def _in_child(work: Callable[[], QueryResult], timeout: float) -> QueryResult:
             sender.send(("ok", replace(result, graph=None), list(result.graph) if result.graph is not None else None))
         except SskgError as error:
             sender.send(("error", error.message, error.fix))
-        except Exception as error:  # noqa: BLE001 - any engine failure becomes one clear message
-            sender.send(("error", f"query failed: {error}", "check the query"))
 
     process = context.Process(target=child, daemon=True)
     process.start()
@@ -149,4 +156,5 @@ def load_graph(path: Path, store: str = "oxigraph") -> Graph:
         raise QueryError(f"unknown store {store!r}", fix=f"choose one of: {', '.join(STORES)}")
     if not path.is_file():
         raise QueryError("graph file not found", file=str(path), fix="run 'sskg build' first, or pass --graph FILE")
-    return parse_rdf_file(Graph(store="Oxigraph") if store == "oxigraph" else Graph(), path)
+    with confined([path.parent]):
+        return parse_rdf_file(Graph(store="Oxigraph") if store == "oxigraph" else Graph(), path)

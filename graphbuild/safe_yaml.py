@@ -58,7 +58,12 @@ def load_yaml(path: Path) -> Any:
             file=str(path),
             fix="split the file; one study per file",
         )
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise EvidenceError(
+            f"not UTF-8 text (byte {error.start})", file=str(path), fix="save the file as UTF-8"
+        ) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _Refused as refused:

@@ -43,10 +43,16 @@ def is_oxigraph(graph: Graph) -> bool:
 def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None) -> Result:
     """Check the query, then evaluate it lazily on the graph's own engine."""
     prepared = parse_safe_query(text)
-    if is_oxigraph(graph):
-        # Oxigraph evaluates query text natively; parameters go in as a VALUES block of validated terms.
-        return graph.query(inline_bindings(text, bindings or {}))
-    return graph.query(prepared, initBindings={Variable(name): value for name, value in (bindings or {}).items()})
+    try:
+        if is_oxigraph(graph):
+            # Oxigraph evaluates query text natively; parameters go in as a VALUES block of validated terms.
+            # It also checks rules rdflib lets pass (e.g. projecting a variable missing from GROUP BY).
+            return graph.query(inline_bindings(text, bindings or {}))
+        return graph.query(prepared, initBindings={Variable(name): value for name, value in (bindings or {}).items()})
+    except SskgError:
+        raise
+    except Exception as error:  # noqa: BLE001 - engines fail in assorted ways; the user gets one clear message
+        raise _engine_error(error) from None
 
 
 def run_query(
@@ -57,18 +63,15 @@ def run_query(
     With a timeout the query runs in a forked child that is killed when time runs out: neither rdflib's Python loop
     nor Oxigraph's native code can be interrupted from inside. Servers pass None: their workers are killable already.
     """
-    parse_safe_query(text)  # refuse here, with the parser's message, before any process is started
 
     def work() -> QueryResult:
-        try:
-            with confined([]):  # the graph is in memory: a query needs no file and no network
-                return materialise(evaluate(graph, text, bindings))
-        except SskgError:
-            raise
-        except Exception as error:  # noqa: BLE001 - engines raise assorted types; the user gets one clear message
-            raise QueryError(f"query failed: {error}", fix="check the query") from None
+        with confined([]):  # the graph is in memory: a query needs no file and no network
+            return materialise(evaluate(graph, text, bindings))
 
-    return work() if timeout is None else _in_child(work, timeout)
+    if timeout is None:
+        return work()
+    parse_safe_query(text)  # refuse here, with the parser's message, before a process is started
+    return _in_child(work, timeout)
 
 
 def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
@@ -89,6 +92,20 @@ def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
 
 def materialise(result: Result, limit: int | None = None) -> QueryResult:
     """Read a lazy result into a QueryResult (at most `limit` rows or triples when given)."""
+    try:
+        return _read(result, limit)
+    except SskgError:
+        raise
+    except Exception as error:  # noqa: BLE001 - engines also fail while rows are read
+        raise _engine_error(error) from None
+
+
+def _engine_error(error: Exception) -> QueryError:
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return QueryError(f"query failed: {first_line}", fix="check the query")
+
+
+def _read(result: Result, limit: int | None) -> QueryResult:
     if result.type == "ASK":
         return QueryResult("ASK", (), (), boolean=bool(result.askAnswer))
     if result.type in ("CONSTRUCT", "DESCRIBE"):

@@ -7,6 +7,7 @@ behind `SILENT` is found as reliably as a plain one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import rdflib.plugins.sparql as rdflib_sparql
@@ -26,8 +27,12 @@ MAX_NESTING = 30
 _UPDATE_WORDS = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=512)
 def parse_safe_query(text: str) -> Query:
-    """Parse and translate a read-only query, or raise QueryError saying why it is refused."""
+    """Parse and translate a read-only query, or raise QueryError saying why it is refused.
+
+    Cached: rdflib's parser takes tens of milliseconds, and catalogue queries repeat; a prepared query is reusable.
+    """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters, more than {MAX_QUERY_CHARS}", fix="shorten the query")
     _refuse_deep_nesting(text)

@@ -80,6 +80,7 @@ class ServerConfig:
     max_rows: int = 10_000
     workers: int = 2
     max_memory_mb: int = 2048
+    queue_timeout: float = 30.0  # how long a request may wait for a free worker before a 503
     allow_origins: tuple[str, ...] = ()
     catalogue_dir: Path = QUERIES_DIR
 
@@ -416,7 +417,7 @@ class WorkerPool:
 
     def run(self, job: QueryJob | ResourceJob, timeout: float) -> Reply:
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._idle.get(timeout=self._config.queue_timeout)
         except queue.Empty:
             return error_reply(503, "all query workers are busy; try again shortly")
         try:

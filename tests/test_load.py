@@ -1,0 +1,83 @@
+"""Load: 8 concurrent clients of mixed catalogue queries against `sskg serve`, a slow query every 50 requests.
+
+CI runs 8 x 100 requests; SSKG_LONG_TESTS=1 runs the issue's 8 x 500. Latencies are written to
+tests/artifacts/load.json so the figures can be published.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from sskg.queries.catalogue import load_catalogue
+from sskg.queries.server import ServerConfig, SparqlServer
+
+CLIENTS = 8
+REQUESTS_PER_CLIENT = 500 if os.environ.get("SSKG_LONG_TESTS") else 100
+SLOW_EVERY = 50
+TIMEOUT = 2.0
+SLOW = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY RAND()"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def load_server(built) -> Iterator[SparqlServer]:  # type: ignore[no-untyped-def]
+    running = SparqlServer(ServerConfig(built[1] / "sskg.ttl", port=0, timeout=TIMEOUT, workers=2))
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.shutdown()
+    running.server_close()
+    thread.join(5)
+
+
+def request(port: int, path: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def test_mixed_load_with_slow_queries(load_server: SparqlServer) -> None:
+    names = sorted(load_catalogue())
+    total = CLIENTS * REQUESTS_PER_CLIENT
+    plan = [
+        "/sparql?" + urlencode({"query": SLOW}) if (index + 1) % SLOW_EVERY == 0
+        else "/sparql?" + urlencode({"name": names[index % len(names)]})
+        for index in range(total)
+    ]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        outcomes = list(pool.map(lambda path: (path, *request(load_server.server_port, path)), plan))
+    elapsed = time.perf_counter() - started
+    normal = [latency for path, status, latency in outcomes if "name=" in path]
+    slow = [(status, latency) for path, status, latency in outcomes if "name=" not in path]
+    errors = [(path, status) for path, status, _ in outcomes if "name=" in path and status != 200]
+    assert errors == []
+    assert all(status == 504 for status, _ in slow), slow  # cut at the time limit, reported as such
+    assert all(latency < TIMEOUT + 5 for _, latency in slow)
+    quantiles = statistics.quantiles(normal, n=100)
+    figures = {
+        "clients": CLIENTS, "requests": total, "slow_requests": len(slow), "errors": len(errors),
+        "normal_p50_ms": round(quantiles[49] * 1000, 1), "normal_p99_ms": round(quantiles[98] * 1000, 1),
+        "slow_max_s": round(max(latency for _, latency in slow), 2), "wall_s": round(elapsed, 1),
+        "throughput_rps": round(total / elapsed, 1),
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    print("load:", figures)

@@ -80,9 +80,9 @@ class ServerConfig:
     max_rows: int = 10_000
     workers: int = 2
     max_memory_mb: int = 2048
-    queue_timeout: float = 30.0  # how long a request may wait for a free worker before a 503
     allow_origins: tuple[str, ...] = ()
     catalogue_dir: Path = QUERIES_DIR
+    queue_timeout: float = 30.0  # how long a request may wait for a free worker before a 503
 
     def __post_init__(self) -> None:
         for origin in self.allow_origins:

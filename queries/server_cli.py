@@ -41,7 +41,8 @@ def serve(graph_file: Path, host: str, port: int, timeout: float, max_rows: int,
         sys.stdout.flush()
 
     try:
-        config = ServerConfig(graph_file, host, port, timeout, max_rows, workers, max_memory_mb, allow_origins)
+        config = ServerConfig(graph_file, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
+                              max_memory_mb=max_memory_mb, allow_origins=allow_origins)
         run_server(config, announce)
     except SskgError as error:
         if click.get_current_context().find_root().params.get("debug"):

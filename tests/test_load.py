@@ -81,3 +81,21 @@ def test_mixed_load_with_slow_queries(load_server: SparqlServer) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print("load:", figures)
+
+
+def test_a_killed_worker_is_replaced(load_server: SparqlServer) -> None:
+    """A worker that dies (here: SIGKILL from outside) costs at most the request it held; the server keeps answering."""
+    import signal as signals
+
+    victims = [worker.process.pid for worker in list(load_server.pool._workers)]  # noqa: SLF001 - fault injection
+    assert victims
+    for pid in victims:
+        os.kill(pid, signals.SIGKILL)
+    path = "/sparql?" + urlencode({"name": "included-studies"})
+    statuses = [request(load_server.server_port, path)[0] for _ in range(3)]
+    assert set(statuses) <= {200, 500}
+    deadline = time.monotonic() + 60
+    while request(load_server.server_port, path)[0] != 200:
+        assert time.monotonic() < deadline, "the server did not recover"
+        time.sleep(0.5)
+    assert [request(load_server.server_port, path)[0] for _ in range(10)] == [200] * 10

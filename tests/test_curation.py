@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -190,3 +191,35 @@ def test_every_quote_is_in_the_review(built: tuple[BuildResult, Path]) -> None:
     evidence = built[0].evidence
     for quote, span in evidence.spans.items():
         assert evidence.source.text[span.start:span.end].split() == quote.split()
+
+
+def _number_forms(value: float) -> set[str]:
+    text = repr(value).rstrip("0").rstrip(".") if "." in repr(value) else repr(value)
+    forms = {text, repr(value)}
+    if value == int(value):
+        forms |= {str(int(value)), f"{int(value):,}"}
+    return forms
+
+
+def test_every_number_stands_in_its_quote(built: tuple[BuildResult, Path]) -> None:
+    """Numbers are copied, never paraphrased: each estimate and sample size appears in the words it cites."""
+    for study in built[0].evidence.studies:
+        if study.sample.size is not None and study.sample.stated is not None:
+            quote = study.sample.stated.quote
+            assert _number_forms(study.sample.size) & {w for w in _numbers_in(quote)}, (study.key, quote)
+        for finding in study.findings:
+            for estimate in finding.estimates:
+                numbers = _numbers_in(estimate.stated.quote)
+                for value in (estimate.value, estimate.ci_lower, estimate.ci_upper):
+                    if value is not None:
+                        assert _number_forms(value) & numbers, (study.key, finding.id, value, estimate.stated.quote)
+
+
+NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                "nine": "9", "ten": "10", "twelve": "12", "thirteen": "13", "sixteen": "16", "forty-three": "43"}
+
+
+def _numbers_in(text: str) -> set[str]:
+    found = set(re.findall(r"\d[\d,]*(?:\.\d+)?", text))
+    words = {NUMBER_WORDS[word] for word in re.findall(r"[a-z-]+", text.lower()) if word in NUMBER_WORDS}
+    return found | words | {number.replace(",", "") for number in found}

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.compare import to_canonical_graph
-from rdflib.term import Node
 
 from sskg.namespaces import PREFIXES
 from sskg.ontology import ONTOLOGY_DIR
@@ -20,9 +19,9 @@ from sskg.sandbox import confined
 from .evidence import Evidence, load_evidence
 from .ontology import load_ontology, vocabulary_of
 from .output import published
-from .rdf_io import atomic_write
+from .rdf_io import atomic_write, new_graph, rdf_text, sorted_graph
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
-from .triples import evidence_graph, new_graph
+from .triples import evidence_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
 
 GRAPH_FILE = "sskg.ttl"
@@ -57,10 +56,7 @@ def merge(*graphs: Graph) -> Graph:
 
 def canonical_graph(graph: Graph) -> Graph:
     """A copy whose blank-node labels and triple order depend only on content, so serialisers write the same bytes."""
-    canonical = new_graph()
-    for triple in sorted(to_canonical_graph(graph)):
-        canonical.add(triple)
-    return canonical
+    return sorted_graph(to_canonical_graph(graph))
 
 
 def canonical_turtle(graph: Graph) -> str:
@@ -68,21 +64,8 @@ def canonical_turtle(graph: Graph) -> str:
 
 
 def canonical_rdfxml(graph: Graph) -> str:
-    """RDF/XML in a fixed order. rdflib's XML writers follow hash order, so Oxigraph writes it from sorted triples."""
-    triples = [ox.Triple(*(_ox_term(term) for term in triple)) for triple in sorted(to_canonical_graph(graph))]
     prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes).decode("utf-8")
-
-
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))) if term.datatype else ox.Literal(str(term))
+    return rdf_text(canonical_graph(graph), ox.RdfFormat.RDF_XML, prefixes)
 
 
 def build(
@@ -120,11 +103,14 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
         "ontology.owl": canonical_rdfxml(result.ontology),
         "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
+    from sskg.exports.rdf_exports import write_exports  # exports build on this module: import at call time
+
     with published(out_dir) as staging:
         for name, text in sorted(files.items()):
             with atomic_write(staging / name) as stream:
                 stream.write(text)
-    result.outputs = [out_dir / name for name in sorted(files)]
+        exported = write_exports(result, staging)
+    result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.name for path in exported})
     return result.outputs
 
 

@@ -10,15 +10,18 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL
+from rdflib.term import Node
 
 from sskg.errors import OutputError, UnsafeInputError
+from sskg.namespaces import PREFIXES
 
 _FORMATS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml", ".xml": "xml", ".jsonld": "json-ld", ".trig": "trig", ".nq": "nquads"}
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -116,3 +119,42 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def new_graph() -> Graph:
+    """An empty graph with sskg's prefixes bound."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def term_key(terms: Iterable[Node]) -> tuple[str, ...]:
+    return tuple(term.n3() for term in terms)
+
+
+def sorted_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
+    """A graph filled in sorted order, so serialisers that follow insertion order are deterministic."""
+    graph = new_graph()
+    for triple in sorted(triples, key=term_key):
+        graph.add(triple)
+    return graph
+
+
+def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def rdf_text(graph: Graph, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:
+    """The graph in sorted order, written by Oxigraph (rdflib's RDF/XML writer follows hash order)."""
+    triples = (ox.Triple(*(ox_term(term) for term in triple)) for triple in sorted(graph, key=term_key))
+    return ox.serialize(triples, format=fmt, prefixes=prefixes).decode("utf-8")

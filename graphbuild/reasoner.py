@@ -73,7 +73,8 @@ def reason(ontology: Graph, evidence: Graph, timeout: float = DEFAULT_TIMEOUT) -
         raw = Graph().parse(target, format="nt") if target.stat().st_size else Graph()
     inferred = Graph()
     for s, p, o in raw:
-        keep = (p == RDF.type and o != OWL.Thing and o != OWL.NamedIndividual) or (
+        # owlready2 also declares its own bookkeeping ontology (<http://inferrences>): not a fact about our data.
+        keep = (p == RDF.type and o not in (OWL.Thing, OWL.NamedIndividual, OWL.Ontology)) or (
             p in (RDFS.subClassOf, OWL.equivalentClass) and o != OWL.Thing and s != OWL.Nothing
         )
         if keep and (s, p, o) not in module:

@@ -12,9 +12,10 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from sskg.namespaces import CONCEPT, DEO, FABIO, FINDING, OA, PREFIXES, PRISM, PROVENANCE, REVIEW, SSKG, STUDY, THEME, WORK
+from sskg.namespaces import CONCEPT, DEO, FABIO, FINDING, OA, PRISM, PROVENANCE, REVIEW, SSKG, STUDY, THEME, WORK
 
 from .evidence import NOT_REPORTED, Evidence
+from .rdf_io import new_graph
 from .records import Citation, CitedWork, Finding, Item, Location, Review, Study
 
 _SECTION_CLASS = {
@@ -25,13 +26,6 @@ _SECTION_CLASS = {
     "conclusion": DEO.Conclusion,
     "table": FABIO.Table,
 }
-
-
-def new_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
-    return graph
 
 
 def cited_as(authors: list[str], year: int) -> str:
@@ -156,7 +150,7 @@ class _Builder:
             self.add(node, RDF.type, SSKG.Definition)
             self.add(node, SSKG.definesConcept, CONCEPT[definition.concept])
             self.text(node, RDFS.label, f"definition of {definition.concept.replace('-', ' ')}")
-            self.text(node, RDF.value, definition.text)
+            self.text(node, SSKG.definitionText, definition.text)
             for source in definition.sources:
                 self.add(node, SSKG.definitionSource, self.work_iri(source))
             self.located(node, key, definition.stated)

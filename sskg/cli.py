@@ -112,9 +112,11 @@ def _split_param(text: str) -> tuple[str, str]:
 
 def _register_commands() -> None:
     """Commands that live beside the library code they drive."""
+    from sskg.exports.export_cli import export, push
     from sskg.queries.server_cli import serve
 
-    main.add_command(serve)
+    for command in (serve, export, push):
+        main.add_command(command)
 
 
 _register_commands()

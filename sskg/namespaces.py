@@ -134,6 +134,7 @@ class SSKG(DefinedNamespace):
     searchStart: URIRef
     searchEnd: URIRef
     note: URIRef
+    definitionText: URIRef
     westernCountry: URIRef
     matchesStatedMix: URIRef
     ConflictingReadings: URIRef

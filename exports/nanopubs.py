@@ -1,0 +1,74 @@
+"""One nanopublication per finding: head, assertion, provenance and publication-info graphs.
+
+IRIs are stable: https://w3id.org/sskg/np/<study>/<finding> names the nanopublication and
+…/head, …/assertion, …/provenance, …/pubinfo its four graphs.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.term import Node
+
+from sskg.namespaces import BASE, FINDING, OA, ONTOLOGY_IRI, SSKG
+
+from .rdf_exports import EXPORT_PREFIXES, Layers, dataset_text, sorted_graph
+
+NP = Namespace("http://www.nanopub.org/nschema#")
+NANOPUB = Namespace(BASE + "np/")
+
+Triple = tuple[Node, Node, Node]
+
+
+def nanopub_iri(finding: URIRef) -> URIRef:
+    return NANOPUB[str(finding)[len(FINDING):]]
+
+
+def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
+    """Four named graphs per finding, keyed by graph IRI.
+
+    The assertion holds the finding's triples and its effect estimates' (direction, population,
+    outcome, exposures …); the provenance graph says the assertion was derived from the study and
+    where the review states it (section, Table 1 row, quote and position selectors); the
+    publication info gives the licence and creator of the sskg data.
+    """
+    evidence = layers.evidence
+    ontology = URIRef(ONTOLOGY_IRI)
+    publication = [(DCTERMS.license, value) for value in layers.ontology.objects(ontology, DCTERMS.license)]
+    publication += [(DCTERMS.creator, value) for value in layers.ontology.objects(ontology, DCTERMS.creator)]
+    graphs: dict[URIRef, Graph] = {}
+    for finding in sorted(evidence.subjects(RDF.type, SSKG.Finding)):
+        base = nanopub_iri(finding)
+        head, assertion, provenance, pubinfo = (URIRef(f"{base}/{part}") for part in ("head", "assertion", "provenance", "pubinfo"))
+        asserted: list[Triple] = []
+        derived: list[Triple] = [(assertion, PROV.wasDerivedFrom, study) for study in evidence.objects(finding, SSKG.fromStudy)]
+        for node in [finding, *evidence.objects(finding, SSKG.hasEffectEstimate)]:
+            for predicate, obj in evidence.predicate_objects(node):
+                if predicate == SSKG.statedAt:
+                    derived += [(node, predicate, obj), *_location(evidence, obj)]
+                else:
+                    asserted.append((node, predicate, obj))
+        graphs[head] = sorted_graph([
+            (base, RDF.type, NP.Nanopublication),
+            (base, NP.hasAssertion, assertion),
+            (base, NP.hasProvenance, provenance),
+            (base, NP.hasPublicationInfo, pubinfo),
+        ])
+        graphs[assertion] = sorted_graph(asserted)
+        graphs[provenance] = sorted_graph(derived)
+        graphs[pubinfo] = sorted_graph((base, predicate, value) for predicate, value in publication)
+    return graphs
+
+
+def _location(evidence: Graph, location: Node) -> list[Triple]:
+    """A provenance location's triples and those of its text selectors."""
+    triples = list(evidence.triples((location, None, None)))
+    for selector in evidence.objects(location, OA.hasSelector):
+        triples += evidence.triples((selector, None, None))
+    return triples
+
+
+def nanopubs_trig(layers: Layers) -> str:
+    prefixes = {**EXPORT_PREFIXES, "np": str(NP), "nanopub": str(NANOPUB)}
+    return dataset_text(nanopublications(layers), ox.RdfFormat.TRIG, prefixes)

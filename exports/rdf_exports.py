@@ -1,0 +1,411 @@
+"""RDF exports of the built graph: N-Triples, RDF/XML, JSON-LD, and TriG / N-Quads with named graphs.
+
+Hazards handled here: E1 (every IRI must be absolute and valid, else the export is refused), E2
+(characters XML cannot carry are refused for XML formats, before any file is written), E3 (blank
+nodes are labelled canonically, so a rebuild never renames them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from sskg.errors import OutputError
+from sskg.graphbuild.build import BuildResult, canonical_turtle, merge
+from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_term, parse_rdf_file, rdf_text, sorted_graph, term_key
+from sskg.namespaces import BASE, FINDING, PREFIXES, PROVENANCE, SSKG, SSKG_NS, STUDY
+
+GRAPH = Namespace(BASE + "graph/")
+ONTOLOGY_GRAPH = GRAPH.ontology
+EVIDENCE_GRAPH = GRAPH.evidence
+INFERRED_GRAPH = GRAPH.inferred
+CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
+EXPORT_PREFIXES: dict[str, str] = {
+    **{prefix: str(namespace) for prefix, namespace in PREFIXES.items()},
+    "provenance": str(PROVENANCE),
+    "graph": str(GRAPH),
+}
+
+XML_FORMATS = {"rdfxml", "graphml", "gexf"}
+# XML 1.0 `Char` excludes these (and lone surrogates, which no UTF-8 file can hold either).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_OPAQUE_SCHEMES = {"urn", "mailto", "tag"}
+# RDF/XML writes a predicate as an element: namespace + a name that starts with a letter or "_".
+_XML_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*$")
+_PLAIN_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_COMPACT_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~/-]*$")
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The built graph in its three layers; exports are pure functions of these."""
+
+    ontology: Graph
+    evidence: Graph
+    inferred: Graph
+
+    def whole(self) -> Graph:
+        return merge(self.ontology, self.evidence, self.inferred)
+
+
+def layers_of(result: BuildResult) -> Layers:
+    return Layers(result.ontology, result.asserted, result.reasoning.inferred)
+
+
+def read_layers(build_dir: Path) -> Layers:
+    """The layers of a build folder (sskg.ttl, ontology.ttl, inferred.ttl written by `sskg build`)."""
+    graphs = {}
+    for name in ("sskg.ttl", "ontology.ttl", "inferred.ttl"):
+        path = build_dir / name
+        if not path.is_file():
+            raise OutputError(f"{name} not found in the build folder", file=str(build_dir),
+                              fix="run 'sskg build' first, or pass --graph with the build folder")
+        graphs[name] = parse_rdf_file(Graph(), path)
+    whole, ontology, inferred = graphs["sskg.ttl"], graphs["ontology.ttl"], graphs["inferred.ttl"]
+    # Evidence triples never hold blank nodes (triples.py mints IRIs), so the blank-node triples of
+    # sskg.ttl are the ontology's and inferred.ttl's, parsed under other labels.
+    layered_bnode_triples = sum(_has_bnode(triple) for graph in (ontology, inferred) for triple in graph)
+    if sum(_has_bnode(triple) for triple in whole) != layered_bnode_triples:
+        raise OutputError("sskg.ttl has blank-node triples that are in neither ontology.ttl nor inferred.ttl",
+                          file=str(build_dir), fix="rebuild the folder with 'sskg build'")
+    evidence = new_graph()
+    for triple in whole:
+        if not _has_bnode(triple) and triple not in ontology and triple not in inferred:
+            evidence.add(triple)
+    return Layers(ontology, evidence, inferred)
+
+
+def _has_bnode(triple: tuple[Node, Node, Node]) -> bool:
+    return any(isinstance(term, BNode) for term in triple)
+
+
+# -- checks before export (E1, E2) ------------------------------------------------------------------
+
+def iri_problem(iri: str) -> str | None:
+    """Why `iri` cannot be exported, or None: it must be absolute, valid, and not a CURIE in disguise."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        return f"not a valid absolute IRI ({error})"
+    if _NOT_XML.search(iri):
+        return "contains a control character or a non-character"
+    scheme, _, rest = iri.partition(":")
+    if not rest.startswith("//") and scheme.lower() not in _OPAQUE_SCHEMES:
+        return f"looks like a prefixed name ({scheme}:…), not an IRI"
+    return None
+
+
+def check_exportable(graph: Graph, formats: Iterable[str]) -> None:
+    """Refuse, before anything is written, a graph that one of `formats` would write wrongly."""
+    chosen = set(formats)
+    xml, rdf_xml = bool(chosen & XML_FORMATS), "rdfxml" in chosen
+    checked: set[str] = set()
+    for triple in graph:
+        for position, term in enumerate(triple):
+            iri = term.datatype if isinstance(term, Literal) else term if isinstance(term, URIRef) else None
+            if iri is not None and iri not in checked:
+                checked.add(iri)
+                problem = iri_problem(iri)
+                if problem:
+                    raise OutputError(f"IRI {str(iri)!r} {problem}", record=_describe(triple),
+                                      fix="use absolute IRIs such as https://…; expand prefixed names")
+            if rdf_xml and position == 1 and not _XML_LOCAL_NAME.search(term):
+                raise OutputError(f"RDF/XML cannot write predicate {str(term)!r}: it does not end in an XML name",
+                                  record=_describe(triple), fix="end every predicate IRI with a letter-led name, e.g. …/hasOutcome")
+            bad = (_NOT_XML if xml else _SURROGATE).search(term) if isinstance(term, Literal) else None
+            if bad:
+                raise OutputError(
+                    f"literal holds character U+{ord(bad.group()):04X}, which "
+                    + ("XML (RDF/XML, GraphML, GEXF) cannot carry" if xml else "no UTF-8 file can hold"),
+                    record=_describe(triple), fix="remove the character from the evidence text",
+                )
+
+
+def _describe(triple: tuple[Node, Node, Node]) -> str:
+    return f"{triple[0]!r} {triple[1]!r}"
+
+
+# -- stable graphs (E3) -------------------------------------------------------------------------------
+
+def canonical_layers(layers: Layers) -> Layers:
+    """Layers whose blank nodes carry canonical labels, tagged by layer so labels never collide."""
+    seen: dict[BNode, str] = {}
+    for name, graph in (("ontology", layers.ontology), ("evidence", layers.evidence), ("inferred", layers.inferred)):
+        for node in {term for triple in graph for term in triple if isinstance(term, BNode)}:
+            if seen.setdefault(node, name) != name:
+                raise OutputError(f"blank node {node} is shared by the {seen[node]} and {name} layers",
+                                  fix="give the node an IRI")
+    return Layers(*(_canonical(graph, tag) for tag, graph in
+                    (("o", layers.ontology), ("e", layers.evidence), ("i", layers.inferred))))
+
+
+def _canonical(graph: Graph, tag: str) -> Graph:
+    if not any(_has_bnode(triple) for triple in graph):
+        return sorted_graph(graph)
+
+    def tagged(term: Node) -> Node:
+        return BNode(tag + str(term)) if isinstance(term, BNode) else term
+
+    return sorted_graph((tagged(s), p, tagged(o)) for s, p, o in to_canonical_graph(graph))
+
+
+# -- named graphs --------------------------------------------------------------------------------------
+
+def study_graph(key: str) -> URIRef:
+    return GRAPH[f"study/{key}"]
+
+
+def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
+    """Ontology, evidence and inferred graphs, and one graph per study (drop or replace it alone).
+
+    A study's graph holds every evidence triple about the study node, its findings, effect estimates,
+    discrepancies, readings, Table 1 row and their provenance locations, and the review's
+    `includesStudy` link to it. Every evidence triple is in exactly one graph.
+    """
+    keys = {str(node)[len(STUDY):] for node in layers.evidence.subjects(RDF.type, SSKG.IncludedStudy)
+            if str(node).startswith(str(STUDY))}
+    rows = {row: str(study)[len(STUDY):] for row, study in layers.evidence.subject_objects(SSKG.describesStudy)}
+
+    def owner(node: Node) -> str | None:
+        text = str(node)
+        for namespace in (STUDY, FINDING, PROVENANCE):
+            if isinstance(node, URIRef) and text.startswith(str(namespace)):
+                key = text[len(namespace):].split("/", 1)[0]
+                return key if key in keys else None
+        return rows.get(node)
+
+    split: dict[URIRef, list[tuple[Node, Node, Node]]] = {EVIDENCE_GRAPH: []}
+    for triple in layers.evidence:
+        key = owner(triple[0]) or (owner(triple[2]) if triple[1] == SSKG.includesStudy else None)
+        split.setdefault(study_graph(key) if key else EVIDENCE_GRAPH, []).append(triple)
+    graphs = {ONTOLOGY_GRAPH: layers.ontology, INFERRED_GRAPH: layers.inferred}
+    graphs.update({iri: sorted_graph(triples) for iri, triples in split.items()})
+    return dict(sorted(graphs.items()))
+
+
+# -- serialisers -----------------------------------------------------------------------------------------
+
+def _quads(graphs: dict[URIRef, Graph]) -> Iterator[ox.Quad]:
+    for name, graph in sorted(graphs.items()):
+        for triple in sorted(graph, key=term_key):
+            yield ox.Quad(*(ox_term(term) for term in triple), ox.NamedNode(str(name)))
+
+
+def dataset_text(graphs: dict[URIRef, Graph], fmt: ox.RdfFormat, prefixes: dict[str, str] = EXPORT_PREFIXES) -> str:
+    """TriG or N-Quads of named graphs, in sorted order."""
+    if fmt != ox.RdfFormat.TRIG:
+        return ox.serialize(_quads(graphs), format=fmt).decode("utf-8")
+    text = ox.serialize(_quads(graphs), format=fmt, prefixes=prefixes).decode("utf-8")
+    # pyoxigraph declares the prefixes in hash-map order: sort that block for stable bytes.
+    lines = text.split("\n")
+    count = next(index for index, line in enumerate(lines) if not line.startswith("@prefix "))
+    return "\n".join(sorted(lines[:count]) + lines[count:])
+
+
+def ntriples(layers: Layers) -> str:
+    return rdf_text(layers.whole(), ox.RdfFormat.N_TRIPLES)
+
+
+def turtle(layers: Layers) -> str:
+    return canonical_turtle(layers.whole())
+
+
+def rdfxml(layers: Layers) -> str:
+    # pyoxigraph, not rdflib: rdflib's RDF/XML writer orders subjects by hash, so bytes vary per process.
+    return rdf_text(layers.whole(), ox.RdfFormat.RDF_XML, EXPORT_PREFIXES)
+
+
+def trig(layers: Layers) -> str:
+    return dataset_text(named_graphs(layers), ox.RdfFormat.TRIG)
+
+
+def nquads(layers: Layers) -> str:
+    return dataset_text(named_graphs(layers), ox.RdfFormat.N_QUADS)
+
+
+# -- JSON-LD ---------------------------------------------------------------------------------------------
+
+def make_context(ontology: Graph) -> dict[str, object]:
+    """The JSON-LD context: prefixes, and a plain-word term for each class and property of the ontology.
+
+    Object properties coerce their values to IRIs; datatype properties with one non-string range
+    coerce to that datatype. The result is shipped as context.jsonld (a test keeps it current).
+    """
+    context: dict[str, object] = dict(EXPORT_PREFIXES)
+    used = {str(term) for triple in ontology for term in triple if isinstance(term, URIRef)}
+    for prefix, namespace in sorted(ontology.namespaces()):
+        if prefix not in context and str(namespace) not in context.values() and any(i.startswith(namespace) for i in used):
+            context[prefix] = str(namespace)
+    declared = {subject for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+                                     RDF.Property, RDFS.Class) for subject in ontology.subjects(RDF.type, kind)}
+    declared |= {predicate for _, predicate, _ in ontology} | set(ontology.objects(None, RDF.type))
+    candidates = sorted((iri for iri in declared if isinstance(iri, URIRef) and iri != RDF.type),
+                        key=lambda iri: (not iri.startswith(SSKG_NS), str(iri)))
+    for iri in candidates:
+        local, curie = _split(iri, context)
+        if curie is None or not _PLAIN_WORD.match(local) or local in context:
+            continue
+        ranges = set(ontology.objects(iri, RDFS.range))
+        if (iri, RDF.type, OWL.ObjectProperty) in ontology:
+            context[local] = {"@id": curie, "@type": "@id"}
+        elif (iri, RDF.type, OWL.DatatypeProperty) in ontology and len(ranges) == 1 \
+                and next(iter(ranges)) not in (XSD.string, RDF.langString, RDFS.Literal):
+            context[local] = {"@id": curie, "@type": compact_iri(next(iter(ranges)), context)}
+        else:
+            context[local] = curie
+    return context
+
+
+def _split(iri: str, prefixes: dict[str, object]) -> tuple[str, str | None]:
+    """(local name, prefix:local) under the longest matching prefix, or (local, None) if none matches."""
+    best = max((p for p, ns in prefixes.items() if isinstance(ns, str) and iri.startswith(ns)),
+               key=lambda p: len(str(prefixes[p])), default=None)
+    if best is None:
+        return iri, None
+    local = iri[len(str(prefixes[best])):]
+    return local, f"{best}:{local}"
+
+
+def compact_iri(iri: str, context: dict[str, object]) -> str:
+    local, curie = _split(iri, context)
+    return curie if curie is not None and (local == "" or _COMPACT_LOCAL.match(local)) else iri
+
+
+def load_context() -> dict[str, object]:
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+
+
+def context_text(context: dict[str, object]) -> str:
+    return json.dumps({"@context": context}, indent=2, ensure_ascii=False) + "\n"
+
+
+def jsonld(layers: Layers, context: dict[str, object] | None = None) -> str:
+    """Compact JSON-LD with the context inline (nothing to fetch); keys are plain words where the
+    context has a term whose coercion fits the value, else prefixed names with explicit value objects."""
+    context = context if context is not None else load_context()
+    terms: dict[str, tuple[str, str | None]] = {}
+    for name, definition in context.items():
+        target, coercion = (definition, None) if isinstance(definition, str) else (definition["@id"], definition.get("@type"))  # type: ignore[index, union-attr]
+        prefix, _, local = str(target).partition(":")
+        if isinstance(context.get(prefix), str):  # a term (prefix entries map to full IRIs, whose scheme is no prefix)
+            terms[str(context[prefix]) + local] = (name, None if coercion is None else _expand(str(coercion), context))
+    nodes: dict[Node, dict[str, list[object]]] = {}
+    for subject, predicate, obj in layers.whole():
+        node = nodes.setdefault(subject, {})
+        key, value = _entry(predicate, obj, terms, context)
+        node.setdefault(key, []).append(value)
+    graph = []
+    for subject in sorted(nodes, key=lambda n: n.n3()):
+        item: dict[str, object] = {"@id": _node_id(subject, context)}
+        for key, values in nodes[subject].items():
+            values = sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+            item[key] = values[0] if len(values) == 1 else values
+        graph.append(item)
+    return json.dumps({"@context": context, "@graph": graph}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _expand(value: str, context: dict[str, object]) -> str:
+    prefix, sep, local = value.partition(":")
+    return str(context[prefix]) + local if sep and isinstance(context.get(prefix), str) else value
+
+
+def _node_id(node: Node, context: dict[str, object]) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else compact_iri(str(node), context)
+
+
+def _entry(predicate: Node, obj: Node, terms: dict[str, tuple[str, str | None]],
+           context: dict[str, object]) -> tuple[str, object]:
+    if predicate == RDF.type and isinstance(obj, URIRef):
+        term = terms.get(str(obj))
+        return "@type", term[0] if term and term[1] is None else _node_id(obj, context)
+    name, coercion = terms.get(str(predicate), (None, None))
+    if name is not None:
+        if coercion == "@id" and not isinstance(obj, Literal):
+            return name, _node_id(obj, context)
+        if coercion is not None and isinstance(obj, Literal) and obj.datatype is not None and str(obj.datatype) == coercion:
+            return name, str(obj)
+        if coercion is None:
+            return name, _value(obj, context)
+    return compact_iri(str(predicate), context), _value(obj, context)
+
+
+def _value(obj: Node, context: dict[str, object]) -> object:
+    if not isinstance(obj, Literal):
+        return {"@id": _node_id(obj, context)}
+    if obj.language:
+        return {"@value": str(obj), "@language": obj.language}
+    if obj.datatype is None or obj.datatype == XSD.string:
+        return str(obj)
+    return {"@value": str(obj), "@type": compact_iri(str(obj.datatype), context)}
+
+
+# -- every export ----------------------------------------------------------------------------------------
+
+BUILD_WRITES = {"turtle"}  # graphbuild/build.py writes sskg.ttl itself
+
+
+def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
+    """Each format's files by name. Imported here: those modules build on this one."""
+    from .graph_exports import gexf, graphml, to_networkx
+    from .nanopubs import nanopubs_trig
+    from .reference_html import reference_page
+    from .tables import estimates_table, findings_table, prisma_table, studies_table
+
+    return {
+        "turtle": lambda layers: {"sskg.ttl": turtle(layers)},
+        "ntriples": lambda layers: {"sskg.nt": ntriples(layers)},
+        "rdfxml": lambda layers: {"sskg.rdf": rdfxml(layers)},
+        "jsonld": lambda layers: {"sskg.jsonld": jsonld(layers), CONTEXT_FILE.name: CONTEXT_FILE.read_text(encoding="utf-8")},
+        "trig": lambda layers: {"sskg.trig": trig(layers)},
+        "nquads": lambda layers: {"sskg.nq": nquads(layers)},
+        "nanopubs": lambda layers: {"nanopubs.trig": nanopubs_trig(layers)},
+        "graphml": lambda layers: {"sskg.graphml": graphml(to_networkx(layers.whole()))},
+        "gexf": lambda layers: {"sskg.gexf": gexf(to_networkx(layers.whole()))},
+        "csv": lambda layers: {
+            "studies.csv": studies_table(layers.whole()),
+            "findings.csv": findings_table(layers.whole()),
+            "effect-estimates.csv": estimates_table(layers.whole()),
+            "prisma-flow.csv": prisma_table(layers.whole()),
+        },
+        "html": lambda layers: {"ontology.html": reference_page(layers)},
+    }
+
+
+FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "nanopubs", "graphml", "gexf", "csv", "html")
+
+
+def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Write the chosen exports. Everything is checked and rendered before the first file is written,
+    and each file appears complete or not at all."""
+    chosen = sorted(set(formats))
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown:
+        raise OutputError(f"unknown export format {', '.join(unknown)}", fix=f"choose from {', '.join(FORMATS)}")
+    check_exportable(layers.whole(), chosen)
+    canonical = canonical_layers(layers)
+    every = writers()
+    files: dict[str, str] = {}
+    for name in chosen:
+        files.update(every[name](canonical))
+    written = []
+    for name, text in sorted(files.items()):
+        path = out_dir / name
+        with atomic_write(path) as stream:
+            stream.write(text)
+        written.append(path)
+    return written
+
+
+def write_exports(result: BuildResult, out_dir: Path) -> list[Path]:
+    """The exports `sskg build` writes beside sskg.ttl (every format except the Turtle it writes itself)."""
+    return export_layers(layers_of(result), out_dir, [name for name in FORMATS if name not in BUILD_WRITES])

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
+
+from sskg.cli_support import handle_errors
 
 from sskg.errors import OutputError
 
 # The library is imported inside each command, as in sskg/cli.py, so `sskg --help` stays fast.
 DEFAULT_BUILD = Path("build")
 PASSWORD_ENV = "SSKG_PUSH_PASSWORD"
-
-
-def _handled(command: Callable[..., Any]) -> Callable[..., Any]:
-    """sskg's one-clear-message error handling, looked up late: sskg.cli imports this module."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sskg.cli import _handle_errors
-
-        return _handle_errors(command)(*args, **kwargs)
-
-    return wrapper
 
 
 @click.command("export")
@@ -37,7 +24,7 @@ def _handled(command: Callable[..., Any]) -> Callable[..., Any]:
               show_default=True, help="Folder to write to.")
 @click.option("--graph", "build_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_BUILD,
               show_default=True, help="Build folder to export (sskg.ttl, ontology.ttl, inferred.ttl from 'sskg build').")
-@_handled
+@handle_errors
 def export(formats: tuple[str, ...], out_dir: Path, build_dir: Path) -> None:
     """Write the built graph as other knowledge bases and tools read it."""
     from .rdf_exports import FORMATS, export_layers, read_layers
@@ -57,7 +44,7 @@ def export(formats: tuple[str, ...], out_dir: Path, build_dir: Path) -> None:
               help="Environment variable holding the password (never pass a password on the command line).")
 @click.option("--update-endpoint", help="SPARQL Update URL for the atomic swap (guessed for Virtuoso, Fuseki, Oxigraph).")
 @click.option("--timeout", type=float, help="Seconds per HTTP request (default 120).")
-@_handled
+@handle_errors
 def push(endpoint: str, graph_iri: str, graph_file: Path, user: str | None, password_env: str,
          update_endpoint: str | None, timeout: float | None) -> None:
     """Replace a named graph in a triplestore with the built graph (SPARQL 1.1 Graph Store Protocol)."""

@@ -25,6 +25,7 @@ from .triples import evidence_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
 
 GRAPH_FILE = "sskg.ttl"
+VIEWS_DIR = "views"
 
 
 @dataclass
@@ -103,14 +104,16 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
         "ontology.owl": canonical_rdfxml(result.ontology),
         "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
-    from sskg.exports.rdf_exports import write_exports  # exports build on this module: import at call time
+    # Exports and views build on this module: imported at call time.
+    from sskg.exports.rdf_exports import write_exports
+    from sskg.exports.views.write import write_all
 
     with published(out_dir) as staging:
         for name, text in sorted(files.items()):
             with atomic_write(staging / name) as stream:
                 stream.write(text)
-        exported = write_exports(result, staging)
-    result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.name for path in exported})
+        exported = write_exports(result, staging) + write_all(result.whole_graph(), staging / VIEWS_DIR)
+    result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.relative_to(staging) for path in exported})
     return result.outputs
 
 

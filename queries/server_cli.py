@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sskg.errors import SskgError
+from sskg.cli_support import handle_errors
 
 
 @click.command("serve")
@@ -27,6 +27,7 @@ from sskg.errors import SskgError
               help="Memory limit of each worker in MB.")
 @click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
               help="Let pages from ORIGIN (e.g. http://localhost:3000) call the endpoint (CORS). Repeatable.")
+@handle_errors
 def serve(graph_file: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, max_memory_mb: int,
           allow_origins: tuple[str, ...]) -> None:
     """Serve the graph read-only: SPARQL 1.1 at /sparql and a query page at /."""
@@ -40,15 +41,9 @@ def serve(graph_file: Path, host: str, port: int, timeout: float, max_rows: int,
             click.echo(f"warning: listening on {host}: other machines can query the graph", err=True)
         sys.stdout.flush()
 
-    try:
-        config = ServerConfig(graph_file, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
-                              max_memory_mb=max_memory_mb, allow_origins=allow_origins)
-        run_server(config, announce)
-    except SskgError as error:
-        if click.get_current_context().find_root().params.get("debug"):
-            raise
-        click.echo(f"error: {error}", err=True)
-        sys.exit(error.exit_code)
+    config = ServerConfig(graph_file, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
+                          max_memory_mb=max_memory_mb, allow_origins=allow_origins)
+    run_server(config, announce)
 
 
 def _is_loopback(host: str) -> bool:

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from sskg.errors import SskgError
+from sskg.cli_support import handle_errors, split_param
 
 DEFAULT_OUT = Path("build")
 DEFAULT_EVIDENCE = Path("evidence")
-
-
-def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Show one clear message and exit 2 on bad input; --debug shows the traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except SskgError as error:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(f"error: {error}", err=True)
-            sys.exit(error.exit_code)
-
-    return wrapper
 
 
 @click.group()
@@ -47,7 +28,7 @@ def main(debug: bool) -> None:
 @click.option("--reasoner", type=click.Choice(["auto", "hermit", "rules", "none"]), default="auto", show_default=True,
               help="hermit: HermiT on the whole graph; rules: HermiT on the ontology, rules on the evidence; auto picks by size.")
 @click.option("--reasoner-timeout", type=float, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
-@_handle_errors
+@handle_errors
 def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: float) -> None:
     """Evidence → validated, reasoned graph (exit 0 clean, 1 validation findings, 2 bad input)."""
     from sskg.graphbuild.build import build as run_build
@@ -74,7 +55,7 @@ def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: fl
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Oxigraph (fast) or rdflib's in-memory store; both give the same answers.")
-@_handle_errors
+@handle_errors
 def query(name: str | None, query_file: Path | None, sparql_text: str | None, params: tuple[str, ...], fmt: str,
           graph_file: Path, timeout: float, store: str) -> None:
     """Run a catalogue query by NAME (or 'list'), a --file, or --sparql text."""
@@ -90,7 +71,7 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
     sources = [value for value in (name, query_file, sparql_text) if value]
     if len(sources) != 1:
         raise click.UsageError("give exactly one of NAME, --file or --sparql")
-    given = dict(_split_param(param) for param in params)
+    given = dict(split_param(param) for param in params)
     if name:
         entry = get_query(name)
         text, bindings = entry.text, entry.bindings(given)
@@ -103,19 +84,13 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
     click.echo(render(result, fmt), nl=False)
 
 
-def _split_param(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise click.UsageError(f"--param {text!r}: write NAME=VALUE")
-    return name.strip(), value
-
-
 def _register_commands() -> None:
     """Commands that live beside the library code they drive."""
     from sskg.exports.export_cli import export, push
+    from sskg.exports.views.views_cli import stats, view
     from sskg.queries.server_cli import serve
 
-    for command in (serve, export, push):
+    for command in (serve, export, push, view, stats):
         main.add_command(command)
 
 

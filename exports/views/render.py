@@ -1,0 +1,192 @@
+"""HTML for the views: our own templates around the view data, with vis-network inlined from pyvis.
+
+No evidence text ever becomes markup (hazard H1). Pages drawn in Python escape every string; pages
+drawn in the browser carry their data as JSON in a non-executed <script type="application/json">
+block with `<`, `>` and `&` written as \\u escapes (so neither `</script>` nor `<!--` can end it), and
+their scripts insert it with textContent only. pyvis is used for nothing but its bundled copy of
+vis-network: its own template writes headings raw and loads bootstrap from a CDN (H2). A
+Content-Security-Policy that allows only our own scripts, by hash, and no source to fetch from, keeps
+an opened page from making any request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from functools import cache
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from .focus import GraphView
+from .metrics import Metrics, NodeMetric
+from .model import FACETS, KINDS, Detail, ViewError, ViewModel
+
+HERE = Path(__file__).resolve().parent
+OVERVIEW = "overview.html"
+_MARKER = re.compile(r"@@([A-Z_]+)@@")
+
+
+@cache
+def asset(name: str) -> str:
+    """A template or static file of this package, with newlines normalised (script hashes depend on them)."""
+    return (HERE / name).read_text(encoding="utf-8").replace("\r\n", "\n")
+
+
+@cache
+def vis_network_js() -> str:
+    """The newest vis-network that pyvis bundles in templates/lib; read from disk, pyvis is not imported."""
+    spec = importlib.util.find_spec("pyvis")
+    roots = [Path(location) for location in (spec.submodule_search_locations or [])] if spec else []
+    found = [path for root in roots for path in root.glob("templates/lib/vis-*/vis-network.min.js")]
+    if not found:
+        raise ViewError("vis-network was not found in the pyvis package", fix="pip install 'pyvis>=0.3.2'")
+    newest = max(found, key=lambda path: tuple(int(part) for part in re.findall(r"\d+", path.parent.name)))
+    text = newest.read_text(encoding="utf-8").replace("\r\n", "\n")
+    if "</script" in text.lower():
+        raise ViewError(f"{newest} contains '</script' and cannot be inlined", fix="use another pyvis release")
+    return text
+
+
+def json_script(data: object, element_id: str = "sskg-data") -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace @@NAME@@ markers in one pass, so text put in is never scanned for markers again."""
+    return _MARKER.sub(lambda match: values[match.group(1)], template)
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(scripts: Sequence[str], style: str) -> str:
+    script_src = " ".join(_hash(script) for script in scripts) or "'none'"
+    return (f"default-src 'none'; script-src {script_src}; style-src {_hash(style)}; img-src data:; "
+            "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+def page(title: str, subtitle: str, body: str, body_class: str, data: object = None, scripts: Sequence[str] = ()) -> str:
+    style = asset("static/style.css")
+    return fill(asset("templates/page.html"), {
+        "CSP": content_security_policy(scripts, style),
+        "TITLE": escape(title),
+        "SUBTITLE": escape(subtitle),
+        "STYLE": style,
+        "BODY_CLASS": body_class,
+        "BODY": body,
+        "DATA": "" if data is None else json_script(data),
+        "SCRIPTS": "\n".join(f"<script>{script}</script>" for script in scripts),
+    })
+
+
+def node_href(node_id: str, target: str = OVERVIEW) -> str:
+    return f"{target}#node={quote(node_id, safe='')}"
+
+
+# -- graph views ------------------------------------------------------------------------------------
+
+def graph_page(view: GraphView, model: ViewModel, metrics: Metrics, positions: dict[str, tuple[int, int]],
+               is_overview: bool) -> str:
+    data = graph_data(view, model, metrics, positions, None if is_overview else OVERVIEW)
+    notice = view.notice or ""
+    body = fill(asset("templates/graph.html"), {"NOTICE": escape(notice), "NOTICE_HIDDEN": "" if notice else " hidden"})
+    scripts = (vis_network_js(), asset("static/common.js"), asset("static/graph.js"))
+    return page(view.title, view.subtitle, body, "graph", data, scripts)
+
+
+def graph_data(view: GraphView, model: ViewModel, metrics: Metrics, positions: dict[str, tuple[int, int]],
+               overview_href: str | None) -> dict[str, object]:
+    nodes = []
+    for node in view.nodes:
+        x, y = positions.get(node.id, (0, 0))
+        entry: dict[str, object] = {"id": node.id, "kind": node.kind, "label": node.label, "short": node.short,
+                                    "x": x, "y": y, "size": _size(metrics.nodes[node.id])}
+        if node.kind in ("study", "finding"):
+            # Findings are filtered with their study.
+            source = model.nodes[node.study] if node.kind == "finding" and node.study else node
+            entry["facets"] = {facet: list(source.facets.get(facet, ())) for facet in FACETS}
+            entry["year"] = source.year
+        nodes.append(entry)
+    years = sorted({year for node in nodes if isinstance(year := node.get("year"), int)})
+    present = {facet: sorted({value for node in nodes for value in node.get("facets", {}).get(facet, [])})  # type: ignore[union-attr]
+               for facet in FACETS}
+    return {
+        "kinds": [{"name": k.name, "label": k.label, "colour": k.colour, "shape": k.shape, "glyph": k.glyph} for k in KINDS],
+        "nodes": nodes,
+        "edges": [{"id": f"e{index}", "from": edge.source, "to": edge.target, "label": edge.label}
+                  for index, edge in enumerate(view.edges)],
+        "details": {node.id: detail_data(model.details[node.id], metrics.nodes[node.id]) for node in view.nodes},
+        "facets": {facet: [[value, model.facet_labels[facet].get(value, value)] for value in values]
+                   for facet, values in present.items()},
+        "years": [years[0], years[-1]] if years else [0, 0],
+        "overview": overview_href,
+        "focus": view.focus,
+        "highlight": list(view.highlight),
+    }
+
+
+def _size(metric: NodeMetric) -> int:
+    return min(32, 8 + round(4 * metric.degree ** 0.5))
+
+
+def detail_data(detail: Detail, metric: NodeMetric) -> dict[str, object]:
+    measures = [("Degree", [str(metric.degree)]), ("Betweenness", [f"{metric.betweenness:.4f}"])]
+    return {
+        "heading": detail.heading,
+        "kind": detail.kind,
+        "fields": [[name, values] for name, values in [*detail.fields, *measures]],
+        "findings": [asdict(finding) for finding in detail.findings],
+        "notes": detail.notes,
+        "studies": [{"id": link.id, "label": link.label} for link in detail.studies],
+        "links": [asdict(link) for link in detail.links],
+    }
+
+
+# -- pages drawn in Python --------------------------------------------------------------------------
+
+def gap_page(data: dict[str, object], subtitle: str) -> str:
+    scripts = (asset("static/common.js"), asset("static/gapmap.js"))
+    return page("Evidence-and-gap map", subtitle, asset("templates/gapmap.html"), "gap", data, scripts)
+
+
+def flow_page(body: str, subtitle: str) -> str:
+    return page("Search flow", subtitle, f'<main class="page">\n{body}\n</main>', "flow")
+
+
+def index_page(views: Iterable[tuple[str, str, str]], metrics: Metrics, top: int = 15) -> str:
+    """Links to the views, and the networkx measures as tables."""
+    items = "".join(f'<li><a href="{escape(href)}">{escape(title)}</a>: {escape(text)}</li>' for href, title, text in views)
+    concepts = metrics.concepts()[:top]
+    kind_labels = {kind.name: kind.label for kind in KINDS}
+    concept_rows = "".join(
+        f'<tr><td><a href="{escape(node_href(m.id))}">{escape(m.label)}</a></td><td>{escape(kind_labels[m.kind])}</td>'
+        f'<td class="number">{m.degree}</td><td class="number">{m.betweenness:.4f}</td></tr>'
+        for m in concepts
+    )
+    bridge_rows = "".join(
+        f'<tr><td><a href="{escape(node_href(b.id))}">{escape(b.label)}</a></td><td class="number">{len(b.capital)}</td>'
+        f'<td>{escape(", ".join(b.capital))}</td><td class="number">{b.betweenness:.4f}</td></tr>'
+        for b in metrics.bridges
+    ) or '<tr><td colspan="4">none</td></tr>'
+    body = f"""<main class="page">
+<h2>Views</h2>
+<ul class="views">{items}</ul>
+<p class="hint">Focused views: <code>sskg view study KEY</code>, <code>sskg view concept NAME --depth K</code>,
+<code>sskg view query NAME --param name=value</code>. Measures: <code>sskg stats</code>.</p>
+<h2>Most central concepts</h2>
+<table class="metrics" id="central-concepts"><thead><tr><th>Concept</th><th>Kind</th><th>Degree</th><th>Betweenness</th></tr></thead>
+<tbody>{concept_rows}</tbody></table>
+<h2>Strategies that bridge recovery-capital kinds</h2>
+<table class="metrics" id="bridges"><thead><tr><th>Strategy</th><th>Kinds</th><th>Recovery capital</th><th>Betweenness</th></tr></thead>
+<tbody>{bridge_rows}</tbody></table>
+</main>"""
+    return page("Social support evidence: views", "Open any view offline; nothing is fetched.", body, "index")

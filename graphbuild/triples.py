@@ -365,7 +365,7 @@ class _Builder:
 def reference_string(citation: Citation | CitedWork, container: str | None) -> str:
     """A plain reference in the review's style: authors, year, title, container volume (issue): pages."""
     authors = ", ".join(citation.authors) + (", ..." if citation.authors_abbreviated else "")
-    text = f"{authors}. {citation.year}. {citation.title}."
+    text = f"{authors.rstrip('.')}. {citation.year}. {citation.title.rstrip('.')}."
     if container:
         text += f" {container}"
         if citation.volume:

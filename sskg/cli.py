@@ -55,10 +55,12 @@ def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: fl
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Oxigraph (fast) or rdflib's in-memory store; both give the same answers.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the local graph (SELECT and ASK).")
+@click.option("--default-graph", metavar="IRI", help="With --endpoint: the named graph to query as the default graph.")
 @handle_errors
 def query(name: str | None, query_file: Path | None, sparql_text: str | None, params: tuple[str, ...], fmt: str,
-          graph_file: Path, timeout: float, store: str) -> None:
-    """Run a catalogue query by NAME (or 'list'), a --file, or --sparql text."""
+          graph_file: Path, timeout: float, store: str, endpoint: str | None, default_graph: str | None) -> None:
+    """Run a catalogue query by NAME (or 'list'), a --file, or --sparql text, locally or at an --endpoint."""
     from sskg.queries.catalogue import get_query, load_catalogue
     from sskg.queries.formats import render
     from sskg.queries.runner import load_graph, run_query
@@ -80,7 +82,13 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
             raise click.UsageError("--param works only with a catalogue query NAME")
         text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
         bindings = {}
-    result = run_query(load_graph(graph_file, store=store), text, bindings, timeout=timeout)
+    if endpoint:
+        from sskg.exports.remote_query import run_remote_query
+        from sskg.queries.runner import inline_bindings
+
+        result = run_remote_query(endpoint, inline_bindings(text, bindings), default_graph, timeout=timeout)
+    else:
+        result = run_query(load_graph(graph_file, store=store), text, bindings, timeout=timeout)
     click.echo(render(result, fmt), nl=False)
 
 

@@ -35,7 +35,7 @@ from sskg.exports.push import Credentials, push_graph, update_endpoint_for
 from sskg.exports.reference_html import reference_page
 from sskg.exports.tables import findings_table, neutralise, prisma_table, studies_table
 from sskg.graphbuild.build import BuildResult, canonical_rdfxml
-from sskg.queries.remote import run_remote_query
+from sskg.exports.remote_query import run_remote_query
 
 from sskg.errors import OutputError, QueryError
 from sskg.namespaces import CONCEPT, FINDING, OA, ONTOLOGY_IRI, SSKG, SSKG_NS, STUDY

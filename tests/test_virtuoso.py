@@ -28,7 +28,7 @@ from sskg.exports import rdf_exports as rx
 from sskg.exports.push import Credentials, EndpointError, push_file
 from sskg.graphbuild.build import BuildResult
 from sskg.queries.catalogue import load_catalogue
-from sskg.queries.remote import run_remote_query
+from sskg.exports.remote_query import run_remote_query
 from sskg.queries.runner import inline_bindings, load_graph, run_query
 
 from .test_exports import as_graphs, same_graph
@@ -220,3 +220,19 @@ def test_every_catalogue_query_gives_the_local_rows(name: str, pushed: Virtuoso,
 
 def test_a_quirk_list_entry_names_a_real_query() -> None:
     assert set(VIRTUOSO_BUGS) <= set(CATALOGUE)
+
+
+def test_cli_runs_catalogue_queries_at_the_endpoint(pushed: Virtuoso, local_graph: Graph) -> None:
+    from click.testing import CliRunner
+
+    from sskg.cli import main
+
+    for name in ("included-studies", "studies-by-country"):
+        result = CliRunner().invoke(main, ["query", name, "--endpoint", pushed.sparql, "--default-graph", GRAPH,
+                                           "--format", "csv"])
+        assert result.exit_code == 0, result.output
+        entry = CATALOGUE[name]
+        local = run_query(local_graph, entry.text, entry.bindings({}))
+        assert len(result.output.strip().splitlines()) == len(local.rows) + 1
+        keys = {line.split(",")[0] for line in result.output.strip().splitlines()[1:]}
+        assert keys == {str(row[0]) for row in local.rows}

@@ -1,4 +1,4 @@
-"""Run a read-only query on a remote SPARQL endpoint (SPARQL 1.1 Protocol) and read its JSON results.
+"""Run a read-only query on a remote SPARQL endpoint (a triplestore the graph was pushed to) (SPARQL 1.1 Protocol) and read its JSON results.
 
 Parameters go in with `runner.inline_bindings` (a VALUES block of validated terms), as for any
 engine without initBindings. The query is checked like a local one first (no updates, no SERVICE).
@@ -13,10 +13,10 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from sskg.errors import QueryError
-from sskg.exports.push import DEFAULT_TIMEOUT, Session, check_endpoint
+from sskg.queries.runner import QueryResult
+from sskg.queries.safety import parse_safe_query
 
-from .runner import QueryResult
-from .safety import parse_safe_query
+from .push import DEFAULT_TIMEOUT, Session, check_endpoint
 
 _RESULTS_JSON = "application/sparql-results+json"
 

@@ -20,7 +20,7 @@ SSKG = [sys.executable, "-m", "sskg.cli"]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_published_folder_swaps_whole(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 from rdflib.term import Node
 from sskg.exports import rdf_exports as rx
+from sskg.errors import OutputError
 from sskg.exports.push import Credentials, EndpointError, push_file
 from sskg.graphbuild.build import BuildResult
 from sskg.queries.catalogue import load_catalogue
@@ -236,3 +237,72 @@ def test_cli_runs_catalogue_queries_at_the_endpoint(pushed: Virtuoso, local_grap
         assert len(result.output.strip().splitlines()) == len(local.rows) + 1
         keys = {line.split(",")[0] for line in result.output.strip().splitlines()[1:]}
         assert keys == {str(row[0]) for row in local.rows}
+
+
+class DroppingProxy:
+    """A TCP proxy on 127.0.0.1 that cuts every connection after `limit` bytes from the client."""
+
+    def __init__(self, target_port: int, limit: int) -> None:
+        import socket
+        import threading
+
+        self.limit = limit
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.cut = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+
+    def _pipe(self, source, sink, counted: bool) -> None:  # type: ignore[no-untyped-def]
+        sent = 0
+        try:
+            while data := source.recv(65536):
+                if counted and sent + len(data) > self.limit:
+                    sink.sendall(data[: self.limit - sent])
+                    self.cut += 1
+                    break
+                sink.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        for connection in (source, sink):
+            try:
+                connection.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_push_cut_half_way_leaves_the_old_graph(pushed: Virtuoso, built: tuple[BuildResult, Path], tmp_path: Path) -> None:
+    """The connection drops in the middle of the upload: the push fails loudly and readers still see the old graph."""
+    from urllib.parse import urlsplit
+
+    before = count(pushed, GRAPH)
+    bigger = tmp_path / "bigger.nt"
+    lines = (built[1] / "sskg.nt").read_text(encoding="utf-8")
+    bigger.write_text(lines + '<https://w3id.org/sskg/study/extra> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n',
+                      encoding="utf-8")
+    proxy = DroppingProxy(urlsplit(pushed.base).port or 80, limit=bigger.stat().st_size // 2)
+    try:
+        with pytest.raises((EndpointError, OutputError)):
+            push_file(bigger, f"http://127.0.0.1:{proxy.port}/sparql-graph-crud-auth", GRAPH,
+                      Credentials("dba", pushed.password), timeout=30)
+    finally:
+        proxy.close()
+    assert proxy.cut >= 1
+    assert count(pushed, GRAPH) == before  # fully old, never a mixture

@@ -428,7 +428,8 @@ class WorkerPool:
             reply: Reply = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            return error_reply(500, "the query worker stopped unexpectedly; it has been replaced")
+            # In practice the worker hit --max-memory (native code aborts on a failed allocation): a resource limit.
+            return error_reply(503, "the query stopped: its worker ran out of memory or crashed and has been replaced")
         if reply.retire_worker:
             self._replace(worker)
         else:

@@ -54,6 +54,31 @@ def request(port: int, path: str) -> tuple[int, float]:
 
 
 def test_mixed_load_with_slow_queries(load_server: SparqlServer) -> None:
+    run_load(load_server, "load.json")
+
+
+@pytest.mark.skipif(not os.environ.get("SSKG_LONG_TESTS"), reason="long run: SSKG_LONG_TESTS=1")
+def test_mixed_load_at_ten_times_the_evidence(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from benchmarks.generate import generate
+
+    from sskg.graphbuild.build import build, write_outputs
+
+    evidence = tmp_path_factory.mktemp("load-10x") / "evidence"
+    generate(evidence, scale=10, seed=1)
+    out = tmp_path_factory.mktemp("build-10x")
+    write_outputs(build(evidence, reasoner="rules"), out)
+    running = SparqlServer(ServerConfig(out / "sskg.ttl", port=0, timeout=TIMEOUT, workers=2))
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        run_load(running, "load-10x.json")
+    finally:
+        running.shutdown()
+        running.server_close()
+        thread.join(5)
+
+
+def run_load(load_server: SparqlServer, report: str) -> None:
     names = sorted(load_catalogue())
     total = CLIENTS * REQUESTS_PER_CLIENT
     plan = [
@@ -69,7 +94,8 @@ def test_mixed_load_with_slow_queries(load_server: SparqlServer) -> None:
     slow = [(status, latency) for path, status, latency in outcomes if "name=" not in path]
     errors = [(path, status) for path, status, _ in outcomes if "name=" in path and status != 200]
     assert errors == []
-    assert all(status == 504 for status, _ in slow), slow  # cut at the time limit, reported as such
+    # Cut where it runs: at the time limit (504), or at the worker's memory limit first (503) on larger graphs.
+    assert all(status in (503, 504) for status, _ in slow), slow
     assert all(latency < TIMEOUT + 5 for _, latency in slow)
     quantiles = statistics.quantiles(normal, n=100)
     figures = {
@@ -79,7 +105,7 @@ def test_mixed_load_with_slow_queries(load_server: SparqlServer) -> None:
         "throughput_rps": round(total / elapsed, 1),
     }
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    (ARTIFACTS / report).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print("load:", figures)
 
 
@@ -93,7 +119,7 @@ def test_a_killed_worker_is_replaced(load_server: SparqlServer) -> None:
         os.kill(pid, signals.SIGKILL)
     path = "/sparql?" + urlencode({"name": "included-studies"})
     statuses = [request(load_server.server_port, path)[0] for _ in range(3)]
-    assert set(statuses) <= {200, 500}
+    assert set(statuses) <= {200, 503}
     deadline = time.monotonic() + 60
     while request(load_server.server_port, path)[0] != 200:
         assert time.monotonic() < deadline, "the server did not recover"

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from sskg.graphbuild.build import BuildResult, build, write_outputs
+
+if TYPE_CHECKING:
+    from sskg.queries.server import ServerConfig, SparqlServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "evidence"
@@ -71,3 +78,19 @@ def capture_server():  # type: ignore[no-untyped-def]
     server = CaptureServer()
     yield server
     server.close()
+
+
+@contextmanager
+def serving(config: ServerConfig) -> Iterator[SparqlServer]:
+    """`sskg serve`'s server running in a background thread of the test process."""
+    from sskg.queries.server import SparqlServer
+
+    running = SparqlServer(config)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield running
+    finally:
+        running.shutdown()
+        running.server_close()
+        thread.join(5)

@@ -11,7 +11,6 @@ import http.client
 import os
 import random
 import signal
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,7 +34,7 @@ from sskg.queries.catalogue import load_catalogue
 from sskg.queries.runner import run_query
 from sskg.queries.server import ServerConfig, SparqlServer
 
-from .conftest import EVIDENCE, CaptureServer
+from .conftest import EVIDENCE, CaptureServer, serving
 
 CASES = int(os.environ.get("SSKG_FUZZ_CASES", "10000"))
 BASE_STUDY: dict[str, Any] = yaml.safe_load((EVIDENCE / "studies" / "andrea-2016.yaml").read_text(encoding="utf-8"))
@@ -187,13 +186,8 @@ def test_cli_front_never_shows_a_traceback(built, capture_server: CaptureServer)
 
 @pytest.fixture(scope="module")
 def fuzz_server(built) -> Iterator[SparqlServer]:  # type: ignore[no-untyped-def]
-    running = SparqlServer(ServerConfig(built[1] / "sskg.ttl", port=0, timeout=2, workers=2))
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.shutdown()
-    running.server_close()
-    thread.join(5)
+    with serving(ServerConfig(built[1] / "sskg.ttl", port=0, timeout=2, workers=2)) as running:
+        yield running
 
 
 def _send(port: int, text: str, as_get: bool) -> tuple[int, bytes]:

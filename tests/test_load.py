@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,8 @@ import pytest
 from sskg.queries.catalogue import load_catalogue
 from sskg.queries.server import ServerConfig, SparqlServer
 
+from .conftest import serving
+
 CLIENTS = 8
 REQUESTS_PER_CLIENT = 500 if os.environ.get("SSKG_LONG_TESTS") else 100
 SLOW_EVERY = 50
@@ -32,13 +33,8 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 @pytest.fixture(scope="module")
 def load_server(built) -> Iterator[SparqlServer]:  # type: ignore[no-untyped-def]
-    running = SparqlServer(ServerConfig(built[1] / "sskg.ttl", port=0, timeout=TIMEOUT, workers=2))
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.shutdown()
-    running.server_close()
-    thread.join(5)
+    with serving(ServerConfig(built[1] / "sskg.ttl", port=0, timeout=TIMEOUT, workers=2)) as running:
+        yield running
 
 
 def request(port: int, path: str) -> tuple[int, float]:
@@ -67,15 +63,8 @@ def test_mixed_load_at_ten_times_the_evidence(tmp_path_factory: pytest.TempPathF
     generate(evidence, scale=10, seed=1)
     out = tmp_path_factory.mktemp("build-10x")
     write_outputs(build(evidence, reasoner="rules"), out)
-    running = SparqlServer(ServerConfig(out / "sskg.ttl", port=0, timeout=TIMEOUT, workers=2))
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ServerConfig(out / "sskg.ttl", port=0, timeout=TIMEOUT, workers=2)) as running:
         run_load(running, "load-10x.json")
-    finally:
-        running.shutdown()
-        running.server_close()
-        thread.join(5)
 
 
 def run_load(load_server: SparqlServer, report: str) -> None:

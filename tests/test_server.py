@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -26,6 +25,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from sskg.queries.server import ServerConfig, SparqlServer
+
+from .conftest import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "sskg.ttl"
@@ -125,13 +126,8 @@ def server(graph_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     (catalogue / "hostile-title.rq").write_text(HOSTILE_CATALOGUE_QUERY, encoding="utf-8")
     config = ServerConfig(graph_file, port=0, timeout=TIMEOUT, max_rows=MAX_ROWS, workers=2,
                           allow_origins=(ALLOWED_ORIGIN,), catalogue_dir=catalogue)
-    running = SparqlServer(config)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.shutdown()
-    running.server_close()
-    thread.join(5)
+    with serving(config) as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""Synthetic evidence at larger scales, and the benchmark that times the pipeline on it (not installed with sskg)."""

@@ -1,0 +1,303 @@
+"""One benchmark stage, run in a fresh process so its peak memory is its own.
+
+    python -m benchmarks.stages STAGE --evidence DIR --work DIR [--skip QUERY ...]
+
+The stage rebuilds what it needs from the evidence folder (untimed set-up), then times its own step. It reports
+JSON lines on stdout: `setup-done`, one `stage` line per measured step (seconds, peak MiB), and for query stages a
+`query-start` and one `query-run` line per run, so the parent can stop a runaway query and keep the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from sskg.errors import SskgError
+from sskg.graphbuild.build import canonical_turtle, merge
+from sskg.graphbuild.evidence import Evidence, load_evidence
+from sskg.graphbuild.ontology import load_ontology, vocabulary_of
+from sskg.graphbuild.rdf_io import atomic_write
+from sskg.graphbuild.reasoner import HERMIT_ABOX_LIMIT, reason, reason_with
+from sskg.graphbuild.triples import evidence_graph
+from sskg.graphbuild.validation import check_violations, load_shapes, shacl_violations
+from sskg.queries.catalogue import load_catalogue
+from sskg.queries.runner import QueryResult, inline_bindings, load_graph, run_query
+
+INFERRED_FILE = "inferred.nt"  # the rules stage's inferences, for the stages after it
+TURTLE_FILE = "sskg.ttl"  # the whole graph as `sskg build` writes it: what the load and query stages read
+NTRIPLES_FILE = "sskg.nt"
+RUNS = 5
+RUN_BUDGET = 60.0  # seconds of repeated runs per query before the median is taken from fewer than RUNS
+
+
+def emit(event: str, **fields: object) -> None:
+    print(json.dumps({"event": event, **fields}), flush=True)
+
+
+def _mib(kib: int) -> float:
+    return round(kib / 1024, 1)
+
+
+def peak_mib() -> float:
+    """High-water resident memory of this process and of the children it waited for (HermiT's Java)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return _mib(max(own, children))
+
+
+def current_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as stream:
+        pages = int(stream.read().split()[1])
+    return round(pages * resource.getpagesize() / 2**20, 1)
+
+
+@dataclass
+class Measure:
+    stage: str
+    setup_mib: float
+    seconds: float = 0.0
+    peak_mib: float = 0.0
+
+    def report(self, **facts: object) -> None:
+        emit("stage", stage=self.stage, seconds=round(self.seconds, 3), setup_mib=self.setup_mib, peak_mib=self.peak_mib,
+             **facts)
+
+
+@contextmanager
+def measured(stage: str) -> Iterator[Measure]:
+    """Time the block; note the memory before it and the peak after it (facts are reported after, untimed)."""
+    measure = Measure(stage, current_mib())
+    start = time.perf_counter()
+    yield measure
+    measure.seconds = time.perf_counter() - start
+    measure.peak_mib = peak_mib()
+
+
+@dataclass
+class Context:
+    evidence_dir: Path
+    work: Path
+    skip: frozenset[str]
+
+
+def _evidence(context: Context) -> tuple[Graph, Evidence]:
+    ontology = load_ontology()
+    return ontology, load_evidence(context.evidence_dir, vocabulary_of(ontology))
+
+
+def _asserted(context: Context) -> tuple[Graph, Evidence, Graph]:
+    ontology, evidence = _evidence(context)
+    return ontology, evidence, evidence_graph(evidence)
+
+
+# -- pipeline stages -----------------------------------------------------------------------------------
+
+
+def read_evidence(context: Context) -> None:
+    ontology = load_ontology()
+    vocabulary = vocabulary_of(ontology)
+    emit("setup-done")
+    with measured("read evidence") as measure:
+        evidence = load_evidence(context.evidence_dir, vocabulary)
+    measure.report(studies=len(evidence.studies), findings=sum(len(study.findings) for study in evidence.studies))
+
+
+def make_triples(context: Context) -> None:
+    ontology, evidence = _evidence(context)
+    emit("setup-done")
+    with measured("make triples") as measure:
+        asserted = evidence_graph(evidence)
+    measure.report(ontology_triples=len(ontology), evidence_triples=len(asserted))
+
+
+def validate(context: Context) -> None:
+    ontology, _, asserted = _asserted(context)
+    combined = merge(ontology, asserted)
+    emit("setup-done")
+    with measured("validate (SHACL + QC checks)") as measure:
+        violations = shacl_violations(combined, load_shapes()) + check_violations(combined)
+    measure.report(violations=len(violations))
+
+
+def reason_hermit(context: Context, timeout: float) -> None:
+    ontology, _, asserted = _asserted(context)
+    individuals = len(set(asserted.subjects(RDF.type, None)))  # as reason_with('auto') counts them
+    emit("setup-done", individuals=individuals, auto_mode="hermit" if individuals <= HERMIT_ABOX_LIMIT else "rules")
+    with measured("reason: HermiT, whole graph") as measure:
+        report = reason(ontology, asserted, timeout)  # ReasonerError on timeout: the parent records it
+    measure.report(consistent=report.consistent, inferred_triples=len(report.inferred))
+
+
+def reason_rules(context: Context, timeout: float) -> None:
+    ontology, _, asserted = _asserted(context)
+    emit("setup-done")
+    with measured("reason: rules (HermiT on the TBox, rules on the ABox)") as measure:
+        report = reason_with("rules", ontology, asserted, timeout)
+    measure.report(consistent=report.consistent, inferred_triples=len(report.inferred))
+    report.inferred.serialize(context.work / INFERRED_FILE, format="nt", encoding="utf-8")
+
+
+def _layers(context: Context) -> tuple[Graph, Graph, Graph]:
+    """Ontology, evidence and inferred triples, as `sskg build` holds them."""
+    ontology, _, asserted = _asserted(context)
+    return ontology, asserted, Graph().parse(context.work / INFERRED_FILE, format="nt")
+
+
+def _whole_graph(context: Context) -> Graph:
+    return merge(*_layers(context))
+
+
+def serialise_turtle(context: Context) -> None:
+    whole = _whole_graph(context)
+    emit("setup-done")
+    with measured("serialise: canonical Turtle (as sskg build)") as measure:
+        text = canonical_turtle(whole)
+        with atomic_write(context.work / TURTLE_FILE) as stream:
+            stream.write(text)
+    measure.report(whole_triples=len(whole), megabytes=round(len(text.encode()) / 1e6, 1))
+
+
+def serialise_ntriples(context: Context) -> None:
+    whole = _whole_graph(context)
+    emit("setup-done")
+    with measured("serialise: N-Triples") as measure:
+        whole.serialize(context.work / NTRIPLES_FILE, format="nt", encoding="utf-8")
+    measure.report(megabytes=round((context.work / NTRIPLES_FILE).stat().st_size / 1e6, 1))
+
+
+def export(context: Context, fmt: str) -> None:
+    """One format of `sskg export`, from the layers in memory (imported here: the exports are optional)."""
+    from sskg.exports.rdf_exports import Layers, export_layers
+
+    layers = Layers(*_layers(context))
+    emit("setup-done")
+    with measured(f"export: {fmt}") as measure:
+        written = export_layers(layers, context.work / "exports", [fmt])
+    measure.report(megabytes=round(sum(path.stat().st_size for path in written) / 1e6, 1))
+
+
+def views(context: Context) -> None:
+    """`sskg view`: every HTML view, from the graph file loaded as the command loads it."""
+    from sskg.exports.views.write import write_all
+
+    graph = load_graph(context.work / TURTLE_FILE)
+    emit("setup-done")
+    with measured("views: HTML (overview, gap map, search flow, index)") as measure:
+        written = write_all(graph, context.work / "views")
+    measure.report(megabytes=round(sum(path.stat().st_size for path in written) / 1e6, 1))
+
+
+# -- loading and querying --------------------------------------------------------------------------------
+
+
+def _rows(result: QueryResult) -> int:
+    if result.kind == "ASK":
+        return 1
+    return len(result.graph) if result.graph is not None else len(result.rows)
+
+
+def _oxigraph_rows(result: object) -> int:
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    return sum(1 for _ in result)  # type: ignore[attr-defined]
+
+
+def _query_runs(context: Context, run: Callable[[str, dict], int]) -> None:
+    """Every catalogue query with its default parameters: up to RUNS runs each; the parent takes the median."""
+    for entry in load_catalogue().values():
+        if entry.name in context.skip:
+            continue
+        bindings = entry.bindings({})
+        emit("query-start", query=entry.name)
+        spent = 0.0
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            rows = run(entry.text, bindings)
+            seconds = time.perf_counter() - start
+            spent += seconds
+            emit("query-run", query=entry.name, seconds=round(seconds, 6), rows=rows)
+            if spent > RUN_BUDGET:
+                break
+    emit("stage", stage="queries", peak_mib=peak_mib())
+
+
+def sskg_store(context: Context, store: str) -> None:
+    emit("setup-done")
+    with measured("load") as measure:
+        graph = load_graph(context.work / TURTLE_FILE, store=store)
+    measure.report(triples=len(graph))
+    _query_runs(context, lambda text, bindings: _rows(run_query(graph, text, bindings, timeout=None)))
+
+
+def raw_pyoxigraph(context: Context) -> None:
+    emit("setup-done")
+    with measured("load") as measure:
+        store = ox.Store()
+        store.load(path=str(context.work / TURTLE_FILE), format=ox.RdfFormat.TURTLE)
+    measure.report(triples=len(store))
+    _query_runs(context, lambda text, bindings: _oxigraph_rows(store.query(inline_bindings(text, bindings))))
+
+
+def raw_rdflib(context: Context) -> None:
+    """rdflib's default in-memory store parsing the file directly, without sskg's safety checks."""
+    emit("setup-done")
+    with measured("load") as measure:
+        graph = Graph().parse(context.work / TURTLE_FILE, format="turtle")
+    measure.report(triples=len(graph))
+
+
+STAGES: dict[str, Callable[..., None]] = {
+    "read": read_evidence,
+    "triples": make_triples,
+    "validate": validate,
+    "reason-hermit": reason_hermit,
+    "reason-rules": reason_rules,
+    "turtle": serialise_turtle,
+    "ntriples": serialise_ntriples,
+    "views": views,
+    "query-sskg-oxigraph": lambda context: sskg_store(context, "oxigraph"),
+    "query-sskg-memory": lambda context: sskg_store(context, "memory"),
+    "query-pyoxigraph": raw_pyoxigraph,
+    "load-rdflib": raw_rdflib,
+}
+TIMED_BY_REASONER = {"reason-hermit", "reason-rules"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stages")
+    parser.add_argument("stage", help=f"one of {', '.join(sorted(STAGES))}, or export-FORMAT")
+    parser.add_argument("--evidence", type=Path, required=True)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--timeout", type=float, default=600.0, help="reasoner time limit (reason stages)")
+    parser.add_argument("--skip", action="append", default=[], help="a query not to run (timed out before)")
+    arguments = parser.parse_args(argv)
+    context = Context(arguments.evidence, arguments.work, frozenset(arguments.skip))
+    name = arguments.stage
+    stage = STAGES.get(name) or (functools.partial(export, fmt=name.removeprefix("export-")) if name.startswith("export-") else None)
+    if stage is None:
+        parser.error(f"unknown stage {name!r}")
+    try:
+        if name in TIMED_BY_REASONER:
+            stage(context, arguments.timeout)
+        else:
+            stage(context)
+    except SskgError as error:  # e.g. HermiT's own time limit: the parent records the message
+        emit("error", kind=type(error).__name__, message=error.message)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -158,3 +158,16 @@ def rdf_text(graph: Graph, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = 
     """The graph in sorted order, written by Oxigraph (rdflib's RDF/XML writer follows hash order)."""
     triples = (ox.Triple(*(ox_term(term) for term in triple)) for triple in sorted(graph, key=term_key))
     return ox.serialize(triples, format=fmt, prefixes=prefixes).decode("utf-8")
+
+
+def ox_store(graph: Graph) -> ox.Store:
+    """The graph as a pyoxigraph Store for fast SPARQL: its own store when oxrdflib backs it, else a copy.
+
+    Query it with `use_default_graph_as_union=True`: oxrdflib keeps triples in a named graph.
+    """
+    inner = getattr(graph.store, "_inner", None)
+    if isinstance(inner, ox.Store):
+        return inner
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(*(ox_term(term) for term in triple)) for triple in graph)
+    return store

@@ -66,13 +66,27 @@ def write_results(out: Path, about: dict[str, object], settings: dict[str, objec
         stream.write(markdown(data))
 
 
-def _cell(stage: dict[str, object] | None) -> str:
+def _cell(stage: dict[str, object] | None, limit_s: float) -> str:
     if stage is None:
         return "–"
+    if stage["status"] == "timeout":
+        return f"timeout (> {limit_s:g} s)"
+    if stage["status"] == "skipped":
+        return f"skipped ({stage.get('note', 'an earlier stage failed')})"
     if stage["status"] != "ok":
         return str(stage["status"])
     cell = f"{float(stage['seconds']):.2f} s · {float(stage['peak_mib']):.0f} MiB"  # type: ignore[arg-type]
-    return cell + (f" (+{stage['timed_out']} timeout)" if stage.get("timed_out") else "")
+    return cell + (f" (+{stage['timed_out']} timed out)" if stage.get("timed_out") else "")
+
+
+def _query_cell(query: dict[str, object] | None, limit_s: float) -> str:
+    if query is None:
+        return "–"
+    if query["status"] == "ok":
+        return f"{float(query['median_s']) * 1000:.1f}"  # type: ignore[arg-type]
+    if query["status"] == "timeout":
+        return f"timeout (> {limit_s:g} s)"
+    return f"{query['status']} ({query.get('note', '')})" if query.get("note") else str(query["status"])
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -111,12 +125,14 @@ def markdown(data: dict[str, object]) -> str:
     lines += ["", "## Stages (wall seconds · peak MiB)", ""]
     lines += _table(
         ["stage", *(f"×{run['scale']}" for run in runs)],
-        [[name, *(_cell(next((s for s in run["stages"] if s["stage"] == name), None)) for run in runs)] for name in stage_names],
+        [[name, *(_cell(next((s for s in run["stages"] if s["stage"] == name), None), settings["timeout_s"]) for run in runs)]
+         for name in stage_names],
     )
     notes = [f"- ×{run['scale']} {stage['stage']}: {stage['status']}, {stage['note']}"
              for run in runs for stage in run["stages"] if stage["status"] != "ok" and stage.get("note")]
-    lines += ["", "*queries* rows: the sum of the per-query medians below; *(+n timeout)*: queries stopped at the "
-              "per-run limit, not in the sum."]
+    lines += ["", "*queries* rows: the sum of the per-query medians below; *(+n timed out)*: queries stopped at the "
+              f"per-run limit ({settings['query_timeout_s']:g} s) or skipped because they timed out at a smaller scale, "
+              "not in the sum."]
     if notes:
         lines += ["", *notes]
     for run in runs:
@@ -129,11 +145,7 @@ def markdown(data: dict[str, object]) -> str:
         for name in names:
             found = {query["engine"]: query for query in run["queries"] if query["query"] == name}
             answers = {str(query["rows"]) for query in found.values() if query["status"] == "ok"}
-            cells = [
-                f"{found[engine]['median_s'] * 1000:.1f}" if engine in found and found[engine]["status"] == "ok"
-                else found[engine]["status"] if engine in found else "–"
-                for engine in engines
-            ]
+            cells = [_query_cell(found.get(engine), settings["query_timeout_s"]) for engine in engines]
             rows.append([name, "/".join(sorted(answers)) or "–", *cells])
         lines += _table(["query", "rows", *engines], rows)
     return "\n".join(lines) + "\n"

@@ -203,6 +203,8 @@ class ScaleRun:
     def query_stage(self, step: Step) -> None:
         """Load once and run every query; a query that hangs is killed, recorded, and the rest run in a new child."""
         skip = [name.split("/", 1)[1] for name in self.timed_out if name.startswith(f"{step.engine}/")]
+        self.queries += [{"engine": step.engine, "query": query, "status": "skipped",
+                          "note": f"timed out at ×{self.timed_out[f'{step.engine}/{query}']}"} for query in skip]
         runs: dict[str, list[dict[str, object]]] = {}
         load: dict[str, object] | None = None
         peak = 0.0

@@ -59,6 +59,8 @@ def pipeline() -> list[Step]:
         Step("ntriples", "serialise: N-Triples", needs=INFERRED_FILE),
         *(Step(f"export-{fmt}", f"export: {fmt}", needs=INFERRED_FILE) for fmt in _export_formats()),
         Step("views", "views: HTML (overview, gap map, search flow, index)", needs=TURTLE_FILE),
+        Step("build", "sskg build, start to finish (all outputs)"),
+        Step("rebuild", "sskg build again after adding one study"),
         Step("load-rdflib", "load: rdflib Graph().parse, memory store (baseline)", needs=TURTLE_FILE, load=True),
         Step("query-sskg-oxigraph", "load: sskg load_graph, Oxigraph store (oxrdflib)", needs=TURTLE_FILE, load=True,
              engine="sskg run_query, Oxigraph store"),

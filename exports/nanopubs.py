@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from sskg.namespaces import BASE, FINDING, OA, ONTOLOGY_IRI, SSKG
 
-from .rdf_exports import EXPORT_PREFIXES, Layers, dataset_text, sorted_graph
+from .rdf_exports import EXPORT_PREFIXES, Layers, dataset_text, graph_quads, sorted_graph
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 NANOPUB = Namespace(BASE + "np/")
@@ -71,4 +71,4 @@ def _location(evidence: Graph, location: Node) -> list[Triple]:
 
 def nanopubs_trig(layers: Layers) -> str:
     prefixes = {**EXPORT_PREFIXES, "np": str(NP), "nanopub": str(NANOPUB)}
-    return dataset_text(nanopublications(layers), ox.RdfFormat.TRIG, prefixes)
+    return dataset_text(graph_quads(nanopublications(layers)), ox.RdfFormat.TRIG, prefixes)

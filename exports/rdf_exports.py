@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from functools import lru_cache
+from weakref import WeakKeyDictionary
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from sskg.errors import OutputError
-from sskg.graphbuild.build import BuildResult, canonical_turtle, merge
-from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_term, parse_rdf_file, rdf_text, sorted_graph, term_key
+from sskg.graphbuild.build import turtle_text
+from sskg.graphbuild.forked import run_jobs
+from sskg.graphbuild.layers import Layers, Triple, canonical_layers, has_bnode
+from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_term, parse_rdf_file, ox_text, sorted_graph, term_key
 from sskg.namespaces import BASE, FINDING, PREFIXES, PROVENANCE, SSKG, SSKG_NS, STUDY
 
 GRAPH = Namespace(BASE + "graph/")
@@ -46,22 +48,6 @@ _PLAIN_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _COMPACT_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~/-]*$")
 
 
-@dataclass(frozen=True)
-class Layers:
-    """The built graph in its three layers; exports are pure functions of these."""
-
-    ontology: Graph
-    evidence: Graph
-    inferred: Graph
-
-    def whole(self) -> Graph:
-        return merge(self.ontology, self.evidence, self.inferred)
-
-
-def layers_of(result: BuildResult) -> Layers:
-    return Layers(result.ontology, result.asserted, result.reasoning.inferred)
-
-
 def read_layers(build_dir: Path) -> Layers:
     """The layers of a build folder (sskg.ttl, ontology.ttl, inferred.ttl written by `sskg build`)."""
     graphs = {}
@@ -74,19 +60,15 @@ def read_layers(build_dir: Path) -> Layers:
     whole, ontology, inferred = graphs["sskg.ttl"], graphs["ontology.ttl"], graphs["inferred.ttl"]
     # Evidence triples never hold blank nodes (triples.py mints IRIs), so the blank-node triples of
     # sskg.ttl are the ontology's and inferred.ttl's, parsed under other labels.
-    layered_bnode_triples = sum(_has_bnode(triple) for graph in (ontology, inferred) for triple in graph)
-    if sum(_has_bnode(triple) for triple in whole) != layered_bnode_triples:
+    layered_bnode_triples = sum(has_bnode(triple) for graph in (ontology, inferred) for triple in graph)
+    if sum(has_bnode(triple) for triple in whole) != layered_bnode_triples:
         raise OutputError("sskg.ttl has blank-node triples that are in neither ontology.ttl nor inferred.ttl",
                           file=str(build_dir), fix="rebuild the folder with 'sskg build'")
     evidence = new_graph()
     for triple in whole:
-        if not _has_bnode(triple) and triple not in ontology and triple not in inferred:
+        if not has_bnode(triple) and triple not in ontology and triple not in inferred:
             evidence.add(triple)
     return Layers(ontology, evidence, inferred)
-
-
-def _has_bnode(triple: tuple[Node, Node, Node]) -> bool:
-    return any(isinstance(term, BNode) for term in triple)
 
 
 # -- checks before export (E1, E2) ------------------------------------------------------------------
@@ -135,46 +117,23 @@ def _describe(triple: tuple[Node, Node, Node]) -> str:
     return f"{triple[0]!r} {triple[1]!r}"
 
 
-# -- stable graphs (E3) -------------------------------------------------------------------------------
-
-def canonical_layers(layers: Layers) -> Layers:
-    """Layers whose blank nodes carry canonical labels, tagged by layer so labels never collide."""
-    seen: dict[BNode, str] = {}
-    for name, graph in (("ontology", layers.ontology), ("evidence", layers.evidence), ("inferred", layers.inferred)):
-        for node in {term for triple in graph for term in triple if isinstance(term, BNode)}:
-            if seen.setdefault(node, name) != name:
-                raise OutputError(f"blank node {node} is shared by the {seen[node]} and {name} layers",
-                                  fix="give the node an IRI")
-    return Layers(*(_canonical(graph, tag) for tag, graph in
-                    (("o", layers.ontology), ("e", layers.evidence), ("i", layers.inferred))))
-
-
-def _canonical(graph: Graph, tag: str) -> Graph:
-    if not any(_has_bnode(triple) for triple in graph):
-        return sorted_graph(graph)
-
-    def tagged(term: Node) -> Node:
-        return BNode(tag + str(term)) if isinstance(term, BNode) else term
-
-    return sorted_graph((tagged(s), p, tagged(o)) for s, p, o in to_canonical_graph(graph))
-
-
 # -- named graphs --------------------------------------------------------------------------------------
 
 def study_graph(key: str) -> URIRef:
     return GRAPH[f"study/{key}"]
 
 
-def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
-    """Ontology, evidence and inferred graphs, and one graph per study (drop or replace it alone).
+def graph_names(layers: Layers) -> list[URIRef]:
+    """The named graph of each of `layers.sorted_triples`: ontology, inferred, evidence, or one graph per study.
 
     A study's graph holds every evidence triple about the study node, its findings, effect estimates,
     discrepancies, readings, Table 1 row and their provenance locations, and the review's
-    `includesStudy` link to it. Every evidence triple is in exactly one graph.
+    `includesStudy` link to it (drop or replace it alone). Every triple is in exactly one graph.
     """
-    keys = {str(node)[len(STUDY):] for node in layers.evidence.subjects(RDF.type, SSKG.IncludedStudy)
+    evidence = layers.evidence
+    keys = {str(node)[len(STUDY):] for node in evidence.subjects(RDF.type, SSKG.IncludedStudy)
             if str(node).startswith(str(STUDY))}
-    rows = {row: str(study)[len(STUDY):] for row, study in layers.evidence.subject_objects(SSKG.describesStudy)}
+    rows = {row: str(study)[len(STUDY):] for row, study in evidence.subject_objects(SSKG.describesStudy)}
 
     def owner(node: Node) -> str | None:
         text = str(node)
@@ -184,53 +143,75 @@ def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
                 return key if key in keys else None
         return rows.get(node)
 
-    split: dict[URIRef, list[tuple[Node, Node, Node]]] = {EVIDENCE_GRAPH: []}
-    for triple in layers.evidence:
+    def name(triple: Triple) -> URIRef:
+        layer = layers.layer_of(triple)
+        if layer != "evidence":
+            return ONTOLOGY_GRAPH if layer == "ontology" else INFERRED_GRAPH
         key = owner(triple[0]) or (owner(triple[2]) if triple[1] == SSKG.includesStudy else None)
-        split.setdefault(study_graph(key) if key else EVIDENCE_GRAPH, []).append(triple)
-    graphs = {ONTOLOGY_GRAPH: layers.ontology, INFERRED_GRAPH: layers.inferred}
-    graphs.update({iri: sorted_graph(triples) for iri, triples in split.items()})
-    return dict(sorted(graphs.items()))
+        return study_graph(key) if key else EVIDENCE_GRAPH
+
+    return [name(triple) for triple in layers.sorted_triples]
+
+
+def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
+    """The named graphs of `graph_names` as rdflib graphs."""
+    split: dict[URIRef, list[Triple]] = {}
+    for name, triple in zip(graph_names(layers), layers.sorted_triples):
+        split.setdefault(name, []).append(triple)
+    return {name: sorted_graph(triples) for name, triples in sorted(split.items())}
 
 
 # -- serialisers -----------------------------------------------------------------------------------------
 
-def _quads(graphs: dict[URIRef, Graph]) -> Iterator[ox.Quad]:
+def graph_quads(graphs: dict[URIRef, Graph]) -> Iterator[ox.Quad]:
+    """Quads of named graphs, sorted by graph name, then triple."""
     for name, graph in sorted(graphs.items()):
         for triple in sorted(graph, key=term_key):
             yield ox.Quad(*(ox_term(term) for term in triple), ox.NamedNode(str(name)))
 
 
-def dataset_text(graphs: dict[URIRef, Graph], fmt: ox.RdfFormat, prefixes: dict[str, str] = EXPORT_PREFIXES) -> str:
-    """TriG or N-Quads of named graphs, in sorted order."""
-    if fmt != ox.RdfFormat.TRIG:
-        return ox.serialize(_quads(graphs), format=fmt).decode("utf-8")
-    text = ox.serialize(_quads(graphs), format=fmt, prefixes=prefixes).decode("utf-8")
-    # pyoxigraph declares the prefixes in hash-map order: sort that block for stable bytes.
-    lines = text.split("\n")
-    count = next(index for index, line in enumerate(lines) if not line.startswith("@prefix "))
-    return "\n".join(sorted(lines[:count]) + lines[count:])
+_QUADS: WeakKeyDictionary[Layers, list[ox.Quad]] = WeakKeyDictionary()  # TriG and N-Quads share them
+
+
+def layer_quads(layers: Layers) -> list[ox.Quad]:
+    """The whole graph as quads in its named graphs (`graph_names`), sorted by graph name, then triple."""
+    if layers not in _QUADS:
+        _QUADS[layers] = _sorted_quads(layers)
+    return _QUADS[layers]
+
+
+def _sorted_quads(layers: Layers) -> list[ox.Quad]:
+    names = graph_names(layers)
+    quads = []
+    for index in sorted(range(len(names)), key=names.__getitem__):  # stable: triples stay sorted within a graph
+        triple = layers.ox_triples[index]
+        quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(str(names[index]))))
+    return quads
+
+
+def dataset_text(quads: Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] = EXPORT_PREFIXES) -> str:
+    """TriG or N-Quads of sorted quads."""
+    return ox_text(quads, fmt, prefixes if fmt == ox.RdfFormat.TRIG else None)
 
 
 def ntriples(layers: Layers) -> str:
-    return rdf_text(layers.whole(), ox.RdfFormat.N_TRIPLES)
+    return ox_text(layers.ox_triples, ox.RdfFormat.N_TRIPLES)
 
 
 def turtle(layers: Layers) -> str:
-    return canonical_turtle(layers.whole())
+    return turtle_text(layers.ox_triples)
 
 
 def rdfxml(layers: Layers) -> str:
-    # pyoxigraph, not rdflib: rdflib's RDF/XML writer orders subjects by hash, so bytes vary per process.
-    return rdf_text(layers.whole(), ox.RdfFormat.RDF_XML, EXPORT_PREFIXES)
+    return ox_text(layers.ox_triples, ox.RdfFormat.RDF_XML, EXPORT_PREFIXES)
 
 
 def trig(layers: Layers) -> str:
-    return dataset_text(named_graphs(layers), ox.RdfFormat.TRIG)
+    return dataset_text(layer_quads(layers), ox.RdfFormat.TRIG)
 
 
 def nquads(layers: Layers) -> str:
-    return dataset_text(named_graphs(layers), ox.RdfFormat.N_QUADS)
+    return dataset_text(layer_quads(layers), ox.RdfFormat.N_QUADS)
 
 
 # -- JSON-LD ---------------------------------------------------------------------------------------------
@@ -267,12 +248,16 @@ def make_context(ontology: Graph) -> dict[str, object]:
 
 
 def _split(iri: str, prefixes: dict[str, object]) -> tuple[str, str | None]:
-    """(local name, prefix:local) under the longest matching prefix, or (local, None) if none matches."""
-    best = max((p for p, ns in prefixes.items() if isinstance(ns, str) and iri.startswith(ns)),
-               key=lambda p: len(str(prefixes[p])), default=None)
+    """(local name, prefix:local) under the longest matching prefix (the first of equals), or (local, None)."""
+    text = str(iri)  # a plain str: rdflib's URIRef.startswith is many times slower
+    best: str | None = None
+    best_namespace = ""
+    for prefix, namespace in prefixes.items():
+        if isinstance(namespace, str) and (best is None or len(namespace) > len(best_namespace)) and text.startswith(namespace):
+            best, best_namespace = prefix, namespace
     if best is None:
-        return iri, None
-    local = iri[len(str(prefixes[best])):]
+        return text, None
+    local = text[len(best_namespace):]
     return local, f"{best}:{local}"
 
 
@@ -361,6 +346,7 @@ def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
     from .reference_html import reference_page
     from .tables import estimates_table, findings_table, prisma_table, studies_table
 
+    network = lru_cache(maxsize=1)(lambda layers: to_networkx(layers.whole()))  # GraphML and GEXF share it
     return {
         "turtle": lambda layers: {"sskg.ttl": turtle(layers)},
         "ntriples": lambda layers: {"sskg.nt": ntriples(layers)},
@@ -369,8 +355,8 @@ def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
         "trig": lambda layers: {"sskg.trig": trig(layers)},
         "nquads": lambda layers: {"sskg.nq": nquads(layers)},
         "nanopubs": lambda layers: {"nanopubs.trig": nanopubs_trig(layers)},
-        "graphml": lambda layers: {"sskg.graphml": graphml(to_networkx(layers.whole()))},
-        "gexf": lambda layers: {"sskg.gexf": gexf(to_networkx(layers.whole()))},
+        "graphml": lambda layers: {"sskg.graphml": graphml(network(layers))},
+        "gexf": lambda layers: {"sskg.gexf": gexf(network(layers))},
         "csv": lambda layers: {
             "studies.csv": studies_table(layers.whole()),
             "findings.csv": findings_table(layers.whole()),
@@ -382,21 +368,39 @@ def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
 
 
 FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "nanopubs", "graphml", "gexf", "csv", "html")
+# Formats that share an intermediate result render in one worker; the slowest groups start first.
+RENDER_GROUPS = (("graphml", "gexf"), ("jsonld",), ("nanopubs",), ("trig", "nquads"), ("csv",), ("html",),
+                 ("rdfxml",), ("ntriples",), ("turtle",))
+Renderer = Callable[[], dict[str, str]]
 
 
-def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write the chosen exports. Everything is checked and rendered before the first file is written,
-    and each file appears complete or not at all."""
+def renderers(layers: Layers, formats: Iterable[str]) -> list[Renderer]:
+    """One job per group of the chosen formats; each returns its files' text by name."""
+    chosen, every = set(formats), writers()
+
+    def render(group: tuple[str, ...]) -> dict[str, str]:
+        return {name: text for fmt in group for name, text in every[fmt](layers).items()}
+
+    groups = [tuple(fmt for fmt in group if fmt in chosen) for group in RENDER_GROUPS]
+    return [lambda group=group: render(group) for group in groups if group]
+
+
+def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMATS, also: Iterable[Renderer] = ()) -> list[Path]:
+    """Write the chosen exports, and the files of `also` (more renderers, e.g. the views).
+
+    Everything is checked and rendered (in parallel workers) before the first file is written, and each
+    file appears complete or not at all.
+    """
     chosen = sorted(set(formats))
     unknown = sorted(set(chosen) - set(FORMATS))
     if unknown:
         raise OutputError(f"unknown export format {', '.join(unknown)}", fix=f"choose from {', '.join(FORMATS)}")
     check_exportable(layers.whole(), chosen)
     canonical = canonical_layers(layers)
-    every = writers()
+    canonical.ox_triples  # computed once, before the workers fork  # noqa: B018
     files: dict[str, str] = {}
-    for name in chosen:
-        files.update(every[name](canonical))
+    for rendered in run_jobs([*renderers(canonical, chosen), *also]):
+        files.update(rendered)
     written = []
     for name, text in sorted(files.items()):
         path = out_dir / name
@@ -406,6 +410,6 @@ def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMAT
     return written
 
 
-def write_exports(result: BuildResult, out_dir: Path) -> list[Path]:
+def write_exports(layers: Layers, out_dir: Path, also: Iterable[Renderer] = ()) -> list[Path]:
     """The exports `sskg build` writes beside sskg.ttl (every format except the Turtle it writes itself)."""
-    return export_layers(layers_of(result), out_dir, [name for name in FORMATS if name not in BUILD_WRITES])
+    return export_layers(layers, out_dir, [name for name in FORMATS if name not in BUILD_WRITES], also)

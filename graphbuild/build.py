@@ -6,20 +6,21 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.compare import to_canonical_graph
 
 from sskg.namespaces import PREFIXES
 from sskg.ontology import ONTOLOGY_DIR
 from sskg.sandbox import confined
 
 from .evidence import Evidence, load_evidence
+from .layers import Layers, canonical_graph, canonical_layers
 from .ontology import load_ontology, vocabulary_of
 from .output import published
-from .rdf_io import atomic_write, new_graph, rdf_text, sorted_graph
+from .rdf_io import atomic_write, merge, ox_sorted, ox_text
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
 from .triples import evidence_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
@@ -28,7 +29,7 @@ GRAPH_FILE = "sskg.ttl"
 VIEWS_DIR = "views"
 
 
-@dataclass
+@dataclass(eq=False)
 class BuildResult:
     evidence: Evidence
     ontology: Graph
@@ -42,31 +43,29 @@ class BuildResult:
     def clean(self) -> bool:
         return not self.violations and self.reasoning.consistent is not False and not self.reasoning.unsatisfiable
 
+    @cached_property
+    def layers(self) -> Layers:
+        """Ontology, evidence and inferred layers with canonical blank-node labels: what every output is written from."""
+        return canonical_layers(Layers(self.ontology, self.asserted, self.reasoning.inferred))
+
     def whole_graph(self) -> Graph:
-        """Ontology, evidence and inferred triples together."""
-        return merge(self.ontology, self.asserted, self.reasoning.inferred)
+        """Ontology, evidence and inferred triples together (shared: do not modify it)."""
+        return self.layers.whole()
 
 
-def merge(*graphs: Graph) -> Graph:
-    merged = new_graph()
-    for graph in graphs:
-        for triple in graph:
-            merged.add(triple)
-    return merged
+PREFIX_MAP = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
 
-def canonical_graph(graph: Graph) -> Graph:
-    """A copy whose blank-node labels and triple order depend only on content, so serialisers write the same bytes."""
-    return sorted_graph(to_canonical_graph(graph))
+def turtle_text(triples: list[ox.Triple]) -> str:
+    return ox_text(triples, ox.RdfFormat.TURTLE, PREFIX_MAP)
+
+
+def rdfxml_text(triples: list[ox.Triple]) -> str:
+    return ox_text(triples, ox.RdfFormat.RDF_XML, PREFIX_MAP)
 
 
 def canonical_turtle(graph: Graph) -> str:
-    return canonical_graph(graph).serialize(format="longturtle")
-
-
-def canonical_rdfxml(graph: Graph) -> str:
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    return rdf_text(canonical_graph(graph), ox.RdfFormat.RDF_XML, prefixes)
+    return turtle_text(ox_sorted(canonical_graph(graph)))
 
 
 def build(
@@ -97,22 +96,26 @@ def build(
 
 def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
     """Write the graph and report; the output folder changes all at once, or not at all."""
+    layers = result.layers
     files: dict[str, str] = {
-        GRAPH_FILE: canonical_turtle(result.whole_graph()),
-        "inferred.ttl": canonical_turtle(merge(result.reasoning.inferred)),
-        "ontology.ttl": canonical_turtle(result.ontology),
-        "ontology.owl": canonical_rdfxml(result.ontology),
+        GRAPH_FILE: turtle_text(layers.ox_triples),
+        "inferred.ttl": turtle_text(ox_sorted(layers.inferred)),
+        "ontology.ttl": turtle_text(ox_sorted(layers.ontology)),
+        "ontology.owl": rdfxml_text(ox_sorted(layers.ontology)),
         "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
     # Exports and views build on this module: imported at call time.
     from sskg.exports.rdf_exports import write_exports
-    from sskg.exports.views.write import write_all
+    from sskg.exports.views.write import render_all
+
+    def views() -> dict[str, str]:
+        return {f"{VIEWS_DIR}/{name}": html for name, html in render_all(layers.whole()).items()}
 
     with published(out_dir) as staging:
         for name, text in sorted(files.items()):
             with atomic_write(staging / name) as stream:
                 stream.write(text)
-        exported = write_exports(result, staging) + write_all(result.whole_graph(), staging / VIEWS_DIR)
+        exported = write_exports(layers, staging, also=[views])
     result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.relative_to(staging) for path in exported})
     return result.outputs
 

@@ -154,10 +154,76 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term))
 
 
-def rdf_text(graph: Graph, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:
-    """The graph in sorted order, written by Oxigraph (rdflib's RDF/XML writer follows hash order)."""
-    triples = (ox.Triple(*(ox_term(term) for term in triple)) for triple in sorted(graph, key=term_key))
-    return ox.serialize(triples, format=fmt, prefixes=prefixes).decode("utf-8")
+def merge(*graphs: Graph) -> Graph:
+    merged = new_graph()
+    for graph in graphs:
+        for triple in graph:
+            merged.add(triple)
+    return merged
+
+
+def ox_sorted(graph: Graph) -> list[ox.Triple]:
+    return [ox.Triple(*(ox_term(term) for term in triple)) for triple in sorted(graph, key=term_key)]
+
+
+def ox_text(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:
+    """Oxigraph's writer over items already in sorted order (rdflib's RDF/XML writer follows hash order,
+    its Turtle writers are slow); a Turtle/TriG prefix block comes out sorted too, for stable bytes."""
+    if fmt not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) or not prefixes:
+        return ox.serialize(items, format=fmt, prefixes=prefixes).decode("utf-8")
+    items = list(items)
+    text = ox.serialize(items, format=fmt, prefixes=plain_prefixes(prefixes, _iris(items))).decode("utf-8")
+    lines = text.split("\n")
+    count = next(index for index, line in enumerate(lines) if not line.startswith("@prefix "))
+    return "\n".join(sorted(lines[:count]) + lines[count:])
+
+
+# A local name that needs no backslash escape: Oxigraph writes e.g. finding:a\/b, which is valid Turtle
+# that some stores (Virtuoso 7) read wrongly.
+_PLAIN_LOCAL = re.compile(r"([A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?")
+
+
+def plain_prefixes(prefixes: dict[str, str], iris: set[str]) -> dict[str, str]:
+    """The prefixes under which every IRI of `iris` they would abbreviate has a plain local name.
+
+    A writer abbreviates with the longest matching namespace; dropping one can hand its IRIs to a
+    shorter one, so this repeats until nothing changes.
+    """
+    chosen = dict(prefixes)
+    while True:
+        by_namespace = {namespace: prefix for prefix, namespace in chosen.items()}
+        at_separators = all(namespace.endswith(("/", "#")) for namespace in by_namespace)
+        unsafe = set()
+        for iri in iris:
+            namespace = _longest_namespace(iri, by_namespace, at_separators)
+            if namespace is not None and not _PLAIN_LOCAL.fullmatch(iri, len(namespace)):
+                unsafe.add(by_namespace[namespace])
+        if not unsafe:
+            return chosen
+        chosen = {prefix: namespace for prefix, namespace in chosen.items() if prefix not in unsafe}
+
+
+def _longest_namespace(iri: str, by_namespace: dict[str, str], at_separators: bool) -> str | None:
+    if at_separators:
+        # Every namespace ends in "/" or "#", so the longest match ends at one of the IRI's own separators: look those up, right to left.
+        end = len(iri)
+        while (cut := max(iri.rfind("/", 0, end), iri.rfind("#", 0, end)) + 1) > 0:
+            if iri[:cut] in by_namespace:
+                return iri[:cut]
+            end = cut - 1
+        return None
+    return max((namespace for namespace in by_namespace if iri.startswith(namespace)), key=len, default=None)
+
+
+def _iris(items: list[ox.Triple] | list[ox.Quad]) -> set[str]:
+    iris = set()
+    for item in items:
+        for term in (item.subject, item.predicate, item.object, getattr(item, "graph_name", None)):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return iris
 
 
 def ox_store(graph: Graph) -> ox.Store:

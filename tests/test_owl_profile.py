@@ -8,7 +8,7 @@ from pathlib import Path
 
 import owlready2
 import pytest
-from sskg.graphbuild.build import BuildResult, canonical_rdfxml
+from sskg.graphbuild.build import BuildResult, rdfxml_text
 
 HERMIT_JAR = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
 CHECKER = Path(__file__).resolve().parent / "tools" / "DlProfile.java"
@@ -28,7 +28,7 @@ def test_in_owl2_dl(built: tuple[BuildResult, Path], tmp_path: Path, part: str) 
     path = out / "ontology.owl"
     if part == "whole graph":
         path = tmp_path / "whole.owl"
-        path.write_text(canonical_rdfxml(result.whole_graph()), encoding="utf-8")
+        path.write_text(rdfxml_text(result.layers.ox_triples), encoding="utf-8")
     report = profile_report(path)
     assert report.strip().endswith("IN OWL 2 DL") and "NOT IN" not in report, report[-3000:]
 

@@ -180,10 +180,10 @@ def test_wrong_password_is_refused_without_echoing_it(virtuoso: Virtuoso, built:
 
 
 def test_named_graph_exports_bulk_load_as_the_readme_says(virtuoso: Virtuoso, built: tuple[BuildResult, Path]) -> None:
-    rx.export_layers(rx.layers_of(built[0]), virtuoso.load_dir, ["nquads"])
+    rx.export_layers(built[0].layers, virtuoso.load_dir, ["nquads"])
     isql(virtuoso, virtuoso.password,
          f"ld_dir('{virtuoso.load_dir}', 'sskg.nq', 'https://w3id.org/sskg/graph/'); rdf_loader_run(); checkpoint;")
-    graphs = rx.named_graphs(rx.canonical_layers(rx.layers_of(built[0])))
+    graphs = rx.named_graphs(built[0].layers)
     for iri, graph in graphs.items():
         assert count(virtuoso, str(iri)) == len(graph), iri
 

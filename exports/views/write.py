@@ -41,14 +41,17 @@ def write_page(path: Path, text: str) -> Path:
     return path
 
 
-def write_graph_view(prepared: Prepared, view: focus.GraphView, out_dir: Path) -> Path:
-    html = graph_page(view, prepared.model, prepared.metrics, layout(view.nodes, view.edges),
+def graph_view_page(prepared: Prepared, view: focus.GraphView) -> str:
+    return graph_page(view, prepared.model, prepared.metrics, layout(view.nodes, view.edges),
                       is_overview=f"{view.name}.html" == OVERVIEW)
-    return write_page(out_dir / f"{view.name}.html", html)
 
 
-def write_all(graph: Graph, out_dir: Path, cap: int = focus.DEFAULT_CAP) -> list[Path]:
-    """The overview, the gap map, the search flow and an index linking them."""
+def write_graph_view(prepared: Prepared, view: focus.GraphView, out_dir: Path) -> Path:
+    return write_page(out_dir / f"{view.name}.html", graph_view_page(prepared, view))
+
+
+def render_all(graph: Graph, cap: int = focus.DEFAULT_CAP) -> dict[str, str]:
+    """The overview, the gap map, the search flow and an index linking them: file name → HTML."""
     prepared = prepare(graph)
     overview = focus.overview(prepared.model, cap)
     gap = load_gap_map(graph)
@@ -57,18 +60,21 @@ def write_all(graph: Graph, out_dir: Path, cap: int = focus.DEFAULT_CAP) -> list
     strategies = len({row[1] for row in gap.rows})
     gap_subtitle = f"{strategies} strategies; {len(gap.gaps('outcome'))} strategy × outcome-family cells without a study"
     flow_subtitle = f"{len(stages)} stages, {reported} with a number the review reports"
-    written = [
-        write_graph_view(prepared, overview, out_dir),
-        write_page(out_dir / GAP_MAP, gap_page(gap_data(gap, prepared.model, OVERVIEW), gap_subtitle)),
-        write_page(out_dir / SEARCH_FLOW, flow_page(flow_body(stages), flow_subtitle)),
-    ]
     views = [
         (OVERVIEW, "Evidence graph", overview.subtitle + (f". {overview.notice}" if overview.notice else "")),
         (GAP_MAP, "Evidence-and-gap map", gap_subtitle),
         (SEARCH_FLOW, "Search flow", flow_subtitle),
     ]
-    written.append(write_page(out_dir / INDEX, index_page(views, prepared.metrics)))
-    return written
+    return {
+        OVERVIEW: graph_view_page(prepared, overview),
+        GAP_MAP: gap_page(gap_data(gap, prepared.model, OVERVIEW), gap_subtitle),
+        SEARCH_FLOW: flow_page(flow_body(stages), flow_subtitle),
+        INDEX: index_page(views, prepared.metrics),
+    }
+
+
+def write_all(graph: Graph, out_dir: Path, cap: int = focus.DEFAULT_CAP) -> list[Path]:
+    return [write_page(out_dir / name, html) for name, html in render_all(graph, cap).items()]
 
 
 def write_study(graph: Graph, key: str, out_dir: Path, cap: int = focus.DEFAULT_CAP) -> Path:

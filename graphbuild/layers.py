@@ -1,0 +1,143 @@
+"""The built graph in its three layers (ontology, evidence, inferred), with stable blank-node labels.
+
+Every output — sskg.ttl, each export, the views — is written from one `Layers`. The whole graph, its
+sorted triples and their Oxigraph terms are computed once and shared, because at scale each pass over
+the triples costs seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
+
+from sskg.errors import OutputError
+
+from .rdf_io import merge, ox_term, sorted_graph, term_key
+
+Triple = tuple[Node, Node, Node]
+LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
+
+
+@dataclass(frozen=True, eq=False)
+class Layers:
+    ontology: Graph
+    evidence: Graph
+    inferred: Graph
+    canonical: bool = False  # blank nodes carry content-derived labels (see `canonical_layers`)
+
+    def whole(self) -> Graph:
+        """The three layers together (computed once and shared: do not modify it)."""
+        return self._whole
+
+    @cached_property
+    def _whole(self) -> Graph:
+        return merge(self.ontology, self.evidence, self.inferred)
+
+    @cached_property
+    def sorted_triples(self) -> list[Triple]:
+        return sorted(self._whole, key=term_key)
+
+    @cached_property
+    def ox_triples(self) -> list[ox.Triple]:
+        """`sorted_triples` as Oxigraph triples, for its fast writers."""
+        return [ox.Triple(*(ox_term(term) for term in triple)) for triple in self.sorted_triples]
+
+    def layer_of(self, triple: Triple) -> str:
+        """The layer that holds `triple` (ontology first, then inferred: a triple is written once)."""
+        if triple in self.ontology:
+            return "ontology"
+        return "inferred" if triple in self.inferred else "evidence"
+
+
+def canonical_layers(layers: Layers) -> Layers:
+    """Layers whose blank nodes carry canonical labels, tagged by layer so labels never collide."""
+    if layers.canonical:
+        return layers
+    seen: dict[BNode, str] = {}
+    for name, _ in LAYER_TAGS:
+        for node in {term for triple in getattr(layers, name) for term in triple if isinstance(term, BNode)}:
+            if seen.setdefault(node, name) != name:
+                raise OutputError(f"blank node {node} is shared by the {seen[node]} and {name} layers",
+                                  fix="give the node an IRI")
+    return Layers(*(canonical_graph(getattr(layers, name), tag) for name, tag in LAYER_TAGS), canonical=True)
+
+
+def canonical_graph(graph: Graph, tag: str = "") -> Graph:
+    """A sorted copy whose blank-node labels depend only on content (prefixed by `tag`)."""
+    if not any(has_bnode(triple) for triple in graph):
+        return sorted_graph(graph)
+    labels = tree_labels(graph)
+    if labels is None:  # rdflib's canonicalisation is general, but many times slower
+        graph, labels = to_canonical_graph(graph), {}
+
+    def tagged(term: Node) -> Node:
+        return BNode(tag + labels.get(term, str(term))) if isinstance(term, BNode) else term  # type: ignore[call-overload]
+
+    return sorted_graph((tagged(s), p, tagged(o)) for s, p, o in graph)
+
+
+def tree_labels(graph: Graph) -> dict[BNode, str] | None:
+    """Content-derived labels for blank nodes that form trees, as OWL axioms and lists do; else None.
+
+    A node's content hash covers its own triples, children by their content hash; its label adds where it
+    hangs (the referencing subject's label and the predicate). None when a blank node is referenced twice,
+    blank nodes form a cycle, or two would share a label: rdflib's general canonicalisation handles those.
+    """
+    parent: dict[BNode, tuple[Node, Node]] = {}
+    children: dict[BNode, list[tuple[Node, Node]]] = {}
+    for subject, predicate, obj in graph:
+        if isinstance(obj, BNode):
+            if obj in parent:
+                return None
+            parent[obj] = (subject, predicate)
+        if isinstance(subject, BNode):
+            children.setdefault(subject, []).append((predicate, obj))
+    content: dict[BNode, str] = {}
+    for node in children:
+        if not _content_hash(node, children, content):
+            return None
+    labels: dict[BNode, str] = {}
+    for node in [*children, *(node for node in parent if node not in children)]:
+        chain = [node]
+        while chain[-1] in parent and isinstance(parent[chain[-1]][0], BNode) and parent[chain[-1]][0] not in labels:
+            chain.append(parent[chain[-1]][0])  # type: ignore[arg-type]
+        for item in reversed(chain):
+            if item in labels:
+                continue
+            holder, predicate = parent.get(item, (None, None))
+            where = labels[holder] if isinstance(holder, BNode) else (holder.n3() if holder is not None else "")
+            labels[item] = _digest(where, predicate.n3() if predicate is not None else "", content.get(item, ""))
+    return labels if len(set(labels.values())) == len(labels) else None
+
+
+def _content_hash(root: BNode, children: dict[BNode, list[tuple[Node, Node]]], content: dict[BNode, str]) -> bool:
+    """Fill content[node] bottom-up from `root` without recursion; False on a cycle."""
+    stack, open_nodes = [root], {root}
+    while stack:
+        node = stack[-1]
+        pending = [obj for _, obj in children.get(node, ()) if isinstance(obj, BNode) and obj not in content]
+        if any(obj in open_nodes for obj in pending):
+            return False
+        if pending:
+            stack.extend(pending)
+            open_nodes.update(pending)
+            continue
+        stack.pop()
+        open_nodes.discard(node)
+        parts = sorted(p.n3() + " " + (content[o] if isinstance(o, BNode) else o.n3()) for p, o in children.get(node, ()))
+        content[node] = _digest(*parts)
+    return True
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def has_bnode(triple: Triple) -> bool:
+    return any(isinstance(term, BNode) for term in triple)

@@ -1,0 +1,40 @@
+"""Forked output workers: results in order, from other processes, and errors come back intact."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sskg.errors import OutputError
+from sskg.graphbuild.forked import run_jobs
+
+
+def _fail_clearly() -> str:
+    raise OutputError("disk full", file="out/sskg.nt", fix="free some space")
+
+
+def _fail_badly() -> str:
+    raise KeyError("missing")
+
+
+def test_results_come_back_in_order_from_worker_processes() -> None:
+    parent = os.getpid()
+    results = run_jobs([lambda index=index: (index, os.getpid()) for index in range(5)], workers=2)
+    assert [index for index, _ in results] == [0, 1, 2, 3, 4]
+    assert parent not in {pid for _, pid in results}
+
+
+def test_one_worker_runs_in_this_process() -> None:
+    assert run_jobs([os.getpid, os.getpid], workers=1) == [os.getpid()] * 2
+
+
+def test_a_job_error_is_raised_with_its_file_and_fix() -> None:
+    with pytest.raises(OutputError) as caught:
+        run_jobs([lambda: "fine", _fail_clearly], workers=2)
+    assert (caught.value.message, caught.value.file, caught.value.fix) == ("disk full", "out/sskg.nt", "free some space")
+
+
+def test_an_unexpected_error_carries_its_traceback() -> None:
+    with pytest.raises(RuntimeError, match="KeyError: 'missing'"):
+        run_jobs([lambda: "fine", _fail_badly], workers=2)

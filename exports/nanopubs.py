@@ -13,7 +13,7 @@ from rdflib.term import Node
 
 from sskg.namespaces import BASE, FINDING, OA, ONTOLOGY_IRI, SSKG
 
-from .rdf_exports import EXPORT_PREFIXES, Layers, dataset_text, graph_quads, sorted_graph
+from .rdf_exports import EXPORT_PREFIXES, Layers, dataset_text, graph_quads, plain_graph
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 NANOPUB = Namespace(BASE + "np/")
@@ -49,15 +49,15 @@ def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
                     derived += [(node, predicate, obj), *_location(evidence, obj)]
                 else:
                     asserted.append((node, predicate, obj))
-        graphs[head] = sorted_graph([
+        graphs[head] = plain_graph([
             (base, RDF.type, NP.Nanopublication),
             (base, NP.hasAssertion, assertion),
             (base, NP.hasProvenance, provenance),
             (base, NP.hasPublicationInfo, pubinfo),
         ])
-        graphs[assertion] = sorted_graph(asserted)
-        graphs[provenance] = sorted_graph(derived)
-        graphs[pubinfo] = sorted_graph((base, predicate, value) for predicate, value in publication)
+        graphs[assertion] = plain_graph(asserted)
+        graphs[provenance] = plain_graph(derived)
+        graphs[pubinfo] = plain_graph((base, predicate, value) for predicate, value in publication)
     return graphs
 
 

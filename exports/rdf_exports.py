@@ -23,7 +23,7 @@ from sskg.errors import OutputError
 from sskg.graphbuild.build import turtle_text
 from sskg.graphbuild.forked import run_jobs
 from sskg.graphbuild.layers import Layers, Triple, canonical_layers, has_bnode
-from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_term, parse_rdf_file, ox_text, sorted_graph, term_key
+from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_term, parse_rdf_file, ox_text, plain_graph, term_key
 from sskg.namespaces import BASE, FINDING, PREFIXES, PROVENANCE, SSKG, SSKG_NS, STUDY
 
 GRAPH = Namespace(BASE + "graph/")
@@ -158,7 +158,7 @@ def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
     split: dict[URIRef, list[Triple]] = {}
     for name, triple in zip(graph_names(layers), layers.sorted_triples):
         split.setdefault(name, []).append(triple)
-    return {name: sorted_graph(triples) for name, triples in sorted(split.items())}
+    return {name: plain_graph(triples) for name, triples in sorted(split.items())}
 
 
 # -- serialisers -----------------------------------------------------------------------------------------
@@ -279,19 +279,22 @@ def jsonld(layers: Layers, context: dict[str, object] | None = None) -> str:
     context has a term whose coercion fits the value, else prefixed names with explicit value objects."""
     context = context if context is not None else load_context()
     terms: dict[str, tuple[str, str | None]] = {}
+    prefixes: dict[str, object] = {}  # the prefix entries alone: compacting scans them for every IRI
     for name, definition in context.items():
         target, coercion = (definition, None) if isinstance(definition, str) else (definition["@id"], definition.get("@type"))  # type: ignore[index, union-attr]
         prefix, _, local = str(target).partition(":")
         if isinstance(context.get(prefix), str):  # a term (prefix entries map to full IRIs, whose scheme is no prefix)
             terms[str(context[prefix]) + local] = (name, None if coercion is None else _expand(str(coercion), context))
+        elif isinstance(definition, str):
+            prefixes[name] = definition
     nodes: dict[Node, dict[str, list[object]]] = {}
     for subject, predicate, obj in layers.whole():
         node = nodes.setdefault(subject, {})
-        key, value = _entry(predicate, obj, terms, context)
+        key, value = _entry(predicate, obj, terms, prefixes)
         node.setdefault(key, []).append(value)
     graph = []
     for subject in sorted(nodes, key=lambda n: n.n3()):
-        item: dict[str, object] = {"@id": _node_id(subject, context)}
+        item: dict[str, object] = {"@id": _node_id(subject, prefixes)}
         for key, values in nodes[subject].items():
             values = sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
             item[key] = values[0] if len(values) == 1 else values

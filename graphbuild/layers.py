@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from sskg.errors import OutputError
 
-from .rdf_io import merge, ox_term, sorted_graph, term_key
+from .rdf_io import merge, ox_term, plain_graph, term_key
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -69,9 +69,10 @@ def canonical_layers(layers: Layers) -> Layers:
 
 
 def canonical_graph(graph: Graph, tag: str = "") -> Graph:
-    """A sorted copy whose blank-node labels depend only on content (prefixed by `tag`)."""
+    """The graph with blank-node labels that depend only on content (prefixed by `tag`): itself when it has
+    no blank nodes (copying a large graph costs seconds), else a copy."""
     if not any(has_bnode(triple) for triple in graph):
-        return sorted_graph(graph)
+        return graph
     labels = tree_labels(graph)
     if labels is None:  # rdflib's canonicalisation is general, but many times slower
         graph, labels = to_canonical_graph(graph), {}
@@ -79,7 +80,7 @@ def canonical_graph(graph: Graph, tag: str = "") -> Graph:
     def tagged(term: Node) -> Node:
         return BNode(tag + labels.get(term, str(term))) if isinstance(term, BNode) else term  # type: ignore[call-overload]
 
-    return sorted_graph((tagged(s), p, tagged(o)) for s, p, o in graph)
+    return plain_graph((tagged(s), p, tagged(o)) for s, p, o in graph)
 
 
 def tree_labels(graph: Graph) -> dict[BNode, str] | None:

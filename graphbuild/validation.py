@@ -70,13 +70,14 @@ def pyshacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
 
 
 def _violations(data: Graph, shapes: Graph, results: Iterable[ShapeResult]) -> list[Violation]:
-    violations = []
-    for result in results:
-        message = result.message
-        if isinstance(result.path, URIRef):
-            message = f"{message} (path {data.namespace_manager.normalizeUri(result.path)})"
-        violations.append(Violation(f"shape {_owning_shape(shapes, result.source)}", result.focus, message))
-    return sorted(violations)
+    results = list(results)
+    # Naming a path can bind a new prefix (ns1, ns2 …): name them in one fixed order, whatever order results come in.
+    paths = sorted({result.path for result in results if isinstance(result.path, URIRef)})
+    shown = {path: f" (path {data.namespace_manager.normalizeUri(path)})" for path in paths}
+    return sorted(
+        Violation(f"shape {_owning_shape(shapes, result.source)}", result.focus, result.message + shown.get(result.path, ""))
+        for result in results
+    )
 
 
 def _owning_shape(shapes: Graph, shape: object) -> str:

@@ -10,7 +10,7 @@ from rdflib import Graph
 from sskg.graphbuild.build import BuildResult, merge
 from sskg.graphbuild.ontology import load_ontology
 from sskg.graphbuild.rdf_io import parse_rdf_file
-from sskg.graphbuild.validation import check_violations, load_shapes, shacl_violations
+from sskg.graphbuild.validation import Violation, check_violations, load_shapes, shacl_violations
 from sskg.ontology import CHECKS_DIR
 
 from .conftest import FIXTURES
@@ -50,3 +50,32 @@ def test_checks_stay_in_our_namespace() -> None:
     # An unlabelled class of another vocabulary is not ours to fix.
     graph = Graph().parse(data="<http://example.org/Foreign> a <http://www.w3.org/2002/07/owl#Class> .", format="turtle")
     assert [v for v in check_violations(graph) if v.check != "ontology-metadata-violation"] == []
+
+
+def rdflib_rows(graph: Graph) -> list[Violation]:
+    """The checks on rdflib's own SPARQL engine: the reference for the rows Oxigraph gives."""
+    return sorted(
+        Violation(path.stem, str(row.entity), str(row.problem))
+        for path in sorted(CHECKS_DIR.glob("*-violation.rq"))
+        for row in graph.query(path.read_text(encoding="utf-8"))
+    )
+
+
+@pytest.mark.parametrize("with_ontology", [False, True], ids=["alone", "with ontology"])
+@pytest.mark.parametrize("fixture", sorted((FIXTURES / "qc").glob("*.ttl")) + sorted((FIXTURES / "shapes").glob("*.ttl")),
+                         ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_checks_give_the_same_rows_on_oxigraph_as_on_rdflib(fixture: Path, with_ontology: bool) -> None:
+    graph = parse_rdf_file(Graph(), fixture)
+    if with_ontology:
+        graph = merge(load_ontology(), graph)
+    rows = check_violations(graph)
+    assert rows == rdflib_rows(graph)
+    assert rows or with_ontology
+
+
+def test_blank_node_referring_to_an_undescribed_term() -> None:
+    graph = Graph().parse(data="[] <http://example.org/p> <https://w3id.org/sskg/study/nobody-2001> .", format="turtle")
+    rows = [row for row in check_violations(graph) if row.check == "dangling-reference-violation"]
+    assert rows == [row for row in rdflib_rows(graph) if row.check == "dangling-reference-violation"]
+    assert rows == [Violation("dangling-reference-violation", "https://w3id.org/sskg/study/nobody-2001",
+                              "referenced by a blank node via http://example.org/p but never described")]

@@ -9,6 +9,7 @@ rules give exactly HermiT's answers on the curated graph.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
@@ -16,7 +17,7 @@ from rdflib.namespace import OWL, RDF
 
 from sskg.errors import ReasonerError
 
-from .reasoning_store import Members, is_a, rdflib_resource
+from .reasoning_store import RDF_TYPE, Members, is_a, oxigraph_graph
 
 
 @dataclass(frozen=True)
@@ -60,24 +61,35 @@ def defined_classes(ontology: Graph) -> list[DefinedClass]:
 def materialise(members: Members, definitions: list[DefinedClass]) -> Graph:
     """Apply the rules until nothing new follows; return (and keep in the store) the memberships they add.
 
-    A defined class may use another (StudyOfDirectStrategy uses DirectStrategy), hence the fixpoint. Each rule is
-    evaluated set at a time: the intersection of its conjuncts' member sets, less the class's known members.
+    Each rule is evaluated set at a time: the intersection of its conjuncts' member sets, less the class's known
+    members. A defined class may use another (StudyOfDirectStrategy uses DirectStrategy): rules run in dependency
+    order, and a rule runs again only when a class it reads gains members after it ran.
     """
-    inferred = Graph()
-    changed = True
-    while changed:
-        changed = False
-        for definition in definitions:
-            cls = ox.NamedNode(definition.iri)
-            new = set.intersection(*(members.of(ox.NamedNode(base)) for base in definition.bases))
-            for prop, value in definition.values:
-                new &= members.select(f"?x <{prop}> <{value}> .")
-            for prop, filler in definition.some:
-                new &= members.select(f"?x <{prop}> ?y . " + is_a("?y", f"<{filler}>"))
-            new -= members.of(cls)
-            if new:
-                members.add(cls, new)
-                for member in new:
-                    inferred.add((rdflib_resource(member), RDF.type, definition.iri))
-                changed = True
-    return inferred
+    inputs = {d.iri: {ox.NamedNode(cls) for cls in (*d.bases, *(filler for _, filler in d.some))} for d in definitions}
+    pending = _dependency_order(members, definitions, inputs)
+    inferred: list[ox.Triple] = []
+    while pending:
+        definition = pending.pop(0)
+        cls = ox.NamedNode(definition.iri)
+        new = set.intersection(*(members.of(ox.NamedNode(base)) for base in definition.bases))
+        for prop, value in definition.values:
+            new &= members.select(f"?x <{prop}> <{value}> .")
+        for prop, filler in definition.some:
+            new &= members.select(f"?x <{prop}> ?y . " + is_a("?y", f"<{filler}>"))
+        new -= members.of(cls)
+        if new:
+            grown = members.add(cls, new)
+            inferred += (ox.Triple(member, RDF_TYPE, cls) for member in new)
+            pending += [d for d in definitions if d not in pending and inputs[d.iri] & grown]
+    return oxigraph_graph(inferred)
+
+
+def _dependency_order(members: Members, definitions: list[DefinedClass],
+                      inputs: dict[URIRef, set[ox.NamedNode]]) -> list[DefinedClass]:
+    """Rules after the rules whose classes they read, so that one pass usually reaches the fixpoint."""
+    grows = {d.iri: members.superclasses(ox.NamedNode(d.iri)) for d in definitions}
+    after = {d: {e for e in definitions if e is not d and grows[e.iri] & inputs[d.iri]} for d in definitions}
+    try:
+        return list(TopologicalSorter(after).static_order())
+    except CycleError:  # rules that feed each other: any order reaches the fixpoint, the worklist sees to it
+        return list(definitions)

@@ -112,5 +112,5 @@ def _write_entry(entry: Path, outcome: HermitOutcome) -> None:
     try:
         with atomic_write(entry) as stream:
             json.dump(data, stream, sort_keys=True)
-    except OutputError:
+    except (OutputError, OSError):  # OSError: the cache folder cannot be made
         pass  # a cache that cannot be written only costs the next build a HermiT run

@@ -69,6 +69,14 @@ def test_a_cache_entry_that_does_not_match_is_not_trusted(fake_hermit: type[Fake
     assert json.loads(entry.read_text(encoding="utf-8")) == data  # rewritten whole
 
 
+def test_an_unwritable_cache_only_costs_a_run(fake_hermit: type[FakeRun], tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    for _ in range(2):
+        assert start_tbox_classification(load_ontology(), 60, blocked / "tbox").outcome() is not None
+    assert fake_hermit.runs == 2
+
+
 def test_cache_key_follows_content_not_blank_node_labels() -> None:
     first, second = load_ontology(), load_ontology()  # parsed twice: different blank-node labels
     assert cache_key(strip_imports(first)) == cache_key(strip_imports(second))

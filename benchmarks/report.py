@@ -117,9 +117,9 @@ def markdown(data: dict[str, object]) -> str:
         "",
     ]
     lines += _table(
-        ["scale", "studies", "findings", "evidence triples", "whole graph triples", "ABox individuals", "`--reasoner auto` picks"],
+        ["scale", "studies", "findings", "evidence triples", "whole graph triples", "ABox individuals"],
         [[f"×{run['scale']}", *(str(run.get(key, "–")) for key in
-          ("studies", "findings", "evidence_triples", "whole_triples", "individuals", "auto_mode"))] for run in runs],
+          ("studies", "findings", "evidence_triples", "whole_triples", "individuals"))] for run in runs],
     )
     stage_names = list(dict.fromkeys(stage["stage"] for run in runs for stage in run["stages"]))
     lines += ["", "## Stages (wall seconds · peak MiB)", ""]

@@ -79,7 +79,7 @@ def _export_formats() -> list[str]:
 
 
 # What a stage reports about the data rather than about itself.
-FACTS = ("studies", "findings", "ontology_triples", "evidence_triples", "whole_triples", "individuals", "auto_mode")
+FACTS = ("studies", "findings", "ontology_triples", "evidence_triples", "whole_triples", "individuals")
 
 
 @dataclass

@@ -32,7 +32,7 @@ from sskg.graphbuild.build import GRAPH_FILE, canonical_turtle
 from sskg.graphbuild.evidence import Evidence, load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
 from sskg.graphbuild.rdf_io import atomic_write, merge
-from sskg.graphbuild.reasoner import HERMIT_ABOX_LIMIT, reason, reason_with
+from sskg.graphbuild.reasoner import reason, reason_with
 from sskg.graphbuild.triples import evidence_graph
 from sskg.graphbuild.validation import check_violations, load_shapes, shacl_violations
 from sskg.queries.catalogue import load_catalogue
@@ -137,8 +137,7 @@ def validate(context: Context) -> None:
 
 def reason_hermit(context: Context, timeout: float) -> None:
     ontology, _, asserted = _asserted(context)
-    individuals = len(set(asserted.subjects(RDF.type, None)))  # as reason_with('auto') counts them
-    emit("setup-done", individuals=individuals, auto_mode="hermit" if individuals <= HERMIT_ABOX_LIMIT else "rules")
+    emit("setup-done", individuals=len(set(asserted.subjects(RDF.type, None))))
     with measured("reason: HermiT, whole graph") as measure:
         report = reason(ontology, asserted, timeout)  # ReasonerError on timeout: the parent records it
     measure.report(consistent=report.consistent, inferred_triples=len(report.inferred))
@@ -147,7 +146,7 @@ def reason_hermit(context: Context, timeout: float) -> None:
 def reason_rules(context: Context, timeout: float) -> None:
     ontology, _, asserted = _asserted(context)
     emit("setup-done")
-    with measured("reason: rules (HermiT on the TBox, rules on the ABox)") as measure:
+    with measured("reason: rules (HermiT on the TBox, rules on the ABox; the default)") as measure:
         report = reason_with("rules", ontology, asserted, timeout)
     measure.report(consistent=report.consistent, inferred_triples=len(report.inferred))
     report.inferred.serialize(context.work / INFERRED_FILE, format="nt", encoding="utf-8")

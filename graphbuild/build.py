@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,7 @@ from .ontology import load_ontology, vocabulary_of
 from .output import published
 from .rdf_io import atomic_write, merge, ox_sorted, ox_text
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
+from .tbox import default_cache_dir, start_tbox_classification
 from .triples import evidence_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
 
@@ -82,15 +84,21 @@ def build(
         timings[name] = round(time.perf_counter() - start, 3)
         return value
 
-    with confined([evidence_dir, ONTOLOGY_DIR]):  # loading reads these folders and nothing else
+    with confined([ONTOLOGY_DIR]):  # loading reads these folders and nothing else
         ontology: Graph = timed("load ontology", load_ontology)  # type: ignore[assignment]
-        evidence: Evidence = timed("read evidence", lambda: load_evidence(evidence_dir, vocabulary_of(ontology)))  # type: ignore[assignment]
-        asserted: Graph = timed("make triples", lambda: evidence_graph(evidence))  # type: ignore[assignment]
-        combined = merge(ontology, asserted)
-        violations: list[Violation] = timed(  # type: ignore[assignment]
-            "validate", lambda: shacl_violations(combined, load_shapes()) + check_violations(combined)
-        )
-    reasoning: ReasoningReport = timed("reason", lambda: reason_with(reasoner, ontology, asserted, reasoner_timeout))  # type: ignore[assignment]
+    # HermiT classifies the ontology in its own process while the evidence is read and validated.
+    classifying = start_tbox_classification(ontology, reasoner_timeout, default_cache_dir()) \
+        if reasoner in ("auto", "rules") else nullcontext()
+    with classifying as tbox:
+        with confined([evidence_dir, ONTOLOGY_DIR]):
+            evidence: Evidence = timed("read evidence", lambda: load_evidence(evidence_dir, vocabulary_of(ontology)))  # type: ignore[assignment]
+            asserted: Graph = timed("make triples", lambda: evidence_graph(evidence))  # type: ignore[assignment]
+            combined = merge(ontology, asserted)
+            violations: list[Violation] = timed(  # type: ignore[assignment]
+                "validate", lambda: shacl_violations(combined, load_shapes()) + check_violations(combined)
+            )
+        reasoning: ReasoningReport = timed(  # type: ignore[assignment]
+            "reason", lambda: reason_with(reasoner, ontology, asserted, reasoner_timeout, tbox=tbox))
     return BuildResult(evidence, ontology, asserted, reasoning, violations, timings=timings)
 
 

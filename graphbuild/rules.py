@@ -1,7 +1,7 @@
 """Reasoning that scales: the ontology's defined classes as SPARQL rules over the ABox.
 
 HermiT classifies the ontology (TBox and concepts) once; the ABox consequences of the defined classes are then
-materialised by rules generated from the equivalence axioms themselves, iterated to a fixpoint. Only axioms of the
+materialised by rules generated from the equivalence axioms themselves, run as SPARQL on Oxigraph to a fixpoint. Only axioms of the
 OWL-RL-expressible shape `C ≡ B ⊓ ∃p.D ⊓ ∃q.{v}` (named B and D) are turned into rules; the tests check that the
 rules give exactly HermiT's answers on the curated graph.
 """
@@ -9,11 +9,15 @@ rules give exactly HermiT's answers on the curated graph.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF
 
 from sskg.errors import ReasonerError
+
+from .reasoning_store import RDF_TYPE, Members, is_a, oxigraph_graph
 
 
 @dataclass(frozen=True)
@@ -48,67 +52,44 @@ def defined_classes(ontology: Graph) -> list[DefinedClass]:
             else:
                 raise ReasonerError(f"{cls}: equivalence axiom outside the rule-expressible shape",
                                     fix="use intersections of named classes, someValuesFrom a named class and hasValue")
-        if not members:
-            raise ReasonerError(f"{cls}: only intersection definitions are supported by the rules")
+        if not bases:
+            raise ReasonerError(f"{cls}: only intersections with a named class are supported by the rules")
         found.append(DefinedClass(cls, tuple(bases), tuple(some), tuple(values)))
     return found
 
 
-def _superclasses(tbox: Graph) -> dict[URIRef, set[URIRef]]:
-    """Reflexive-transitive rdfs:subClassOf over named classes."""
-    direct: dict[URIRef, set[URIRef]] = {}
-    for sub, sup in tbox.subject_objects(RDFS.subClassOf):
-        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
-            direct.setdefault(sub, set()).add(sup)
-    closure: dict[URIRef, set[URIRef]] = {}
+def materialise(members: Members, definitions: list[DefinedClass]) -> Graph:
+    """Apply the rules until nothing new follows; return (and keep in the store) the memberships they add.
 
-    def up(cls: URIRef) -> set[URIRef]:
-        if cls not in closure:
-            closure[cls] = {cls}
-            for parent in direct.get(cls, ()):
-                closure[cls] |= up(parent)
-        return closure[cls]
-
-    for cls in list(direct):
-        up(cls)
-    return closure
-
-
-def materialise(tbox: Graph, abox: Graph) -> Graph:
-    """The defined-class memberships the ABox entails, as rdf:type triples not already asserted.
-
-    `tbox` is the ontology together with HermiT's classification of it (so defined classes already sit under their
-    bases, and concepts already carry their inferred types). Evaluated in Python over indexes rather than as SPARQL
-    text so it stays linear in the size of the ABox.
+    Each rule is evaluated set at a time: the intersection of its conjuncts' member sets, less the class's known
+    members. A defined class may use another (StudyOfDirectStrategy uses DirectStrategy): rules run in dependency
+    order, and a rule runs again only when a class it reads gains members after it ran.
     """
-    definitions = defined_classes(tbox)
-    superclasses = _superclasses(tbox)
-    types: dict[object, set[URIRef]] = {}
-    for graph in (tbox, abox):
-        for individual, cls in graph.subject_objects(RDF.type):
-            if isinstance(cls, URIRef):
-                types.setdefault(individual, set()).update(superclasses.get(cls, {cls}))
-    edges: dict[URIRef, dict[object, set[object]]] = {}
-    for graph in (tbox, abox):
-        for s, p, o in graph:
-            if p != RDF.type:
-                edges.setdefault(p, {}).setdefault(s, set()).add(o)  # type: ignore[arg-type]
-    inferred = Graph()
-    changed = True
-    while changed:  # a defined class may use another (StudyOfDirectStrategy uses DirectStrategy)
-        changed = False
-        for definition in definitions:
-            for individual, known in list(types.items()):
-                if definition.iri in known or not all(base in known for base in definition.bases):
-                    continue
-                if all(value in edges.get(prop, {}).get(individual, ()) for prop, value in definition.values) and all(
-                    any(filler in types.get(target, ()) for target in edges.get(prop, {}).get(individual, ()))
-                    for prop, filler in definition.some
-                ):
-                    known |= superclasses.get(definition.iri, {definition.iri})
-                    inferred.add((individual, RDF.type, definition.iri))  # type: ignore[arg-type]
-                    changed = True
-    for triple in list(inferred):
-        if triple in abox or triple in tbox:
-            inferred.remove(triple)
-    return inferred
+    inputs = {d.iri: {ox.NamedNode(cls) for cls in (*d.bases, *(filler for _, filler in d.some))} for d in definitions}
+    pending = _dependency_order(members, definitions, inputs)
+    inferred: list[ox.Triple] = []
+    while pending:
+        definition = pending.pop(0)
+        cls = ox.NamedNode(definition.iri)
+        new = set.intersection(*(members.of(ox.NamedNode(base)) for base in definition.bases))
+        for prop, value in definition.values:
+            new &= members.select(f"?x <{prop}> <{value}> .")
+        for prop, filler in definition.some:
+            new &= members.select(f"?x <{prop}> ?y . " + is_a("?y", f"<{filler}>"))
+        new -= members.of(cls)
+        if new:
+            grown = members.add(cls, new)
+            inferred += (ox.Triple(member, RDF_TYPE, cls) for member in new)
+            pending += [d for d in definitions if d not in pending and inputs[d.iri] & grown]
+    return oxigraph_graph(inferred)
+
+
+def _dependency_order(members: Members, definitions: list[DefinedClass],
+                      inputs: dict[URIRef, set[ox.NamedNode]]) -> list[DefinedClass]:
+    """Rules after the rules whose classes they read, so that one pass usually reaches the fixpoint."""
+    grows = {d.iri: members.superclasses(ox.NamedNode(d.iri)) for d in definitions}
+    after = {d: {e for e in definitions if e is not d and grows[e.iri] & inputs[d.iri]} for d in definitions}
+    try:
+        return list(TopologicalSorter(after).static_order())
+    except CycleError:  # rules that feed each other: any order reaches the fixpoint, the worklist sees to it
+        return list(definitions)

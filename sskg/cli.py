@@ -26,7 +26,7 @@ def main(debug: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Output folder.")
 @click.option("--reasoner", type=click.Choice(["auto", "hermit", "rules", "none"]), default="auto", show_default=True,
-              help="hermit: HermiT on the whole graph; rules: HermiT on the ontology, rules on the evidence; auto picks by size.")
+              help="auto and rules: HermiT classifies the ontology, rules materialise the evidence (scales); hermit: HermiT on the whole graph.")
 @click.option("--reasoner-timeout", type=float, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
 @handle_errors
 def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: float) -> None:

@@ -20,7 +20,7 @@ CONCEPT = "https://w3id.org/sskg/concept/"
 
 
 @needs_java
-def test_hermit_finds_the_graph_consistent(built: tuple[BuildResult, Path]) -> None:
+def test_the_reasoned_graph_is_consistent(built: tuple[BuildResult, Path]) -> None:
     result, out = built
     assert result.reasoning.ran and result.reasoning.consistent
     assert result.reasoning.unsatisfiable == ()

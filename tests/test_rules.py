@@ -1,4 +1,4 @@
-"""Rule-based materialisation (for large graphs) gives exactly HermiT's answers on the curated graph."""
+"""Rule-based reasoning (the default) gives exactly HermiT's answers, and names the culprits of a contradiction."""
 
 from __future__ import annotations
 
@@ -8,25 +8,58 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from benchmarks.generate import generate
 from sskg.errors import ReasonerError
 from sskg.graphbuild.build import BuildResult
-from sskg.graphbuild.reasoner import reason_with
-from sskg.graphbuild.rules import defined_classes
+from sskg.graphbuild.evidence import load_evidence
+from sskg.graphbuild.ontology import vocabulary_of
+from sskg.graphbuild.rdf_io import strip_imports
+from sskg.graphbuild.reasoner import reason, reason_with
+from sskg.graphbuild.reasoning_store import Members, reasoning_store
+from sskg.graphbuild.rules import defined_classes, materialise
+from sskg.graphbuild.tbox import start_tbox_classification
+from sskg.graphbuild.triples import evidence_graph
 
 from .conftest import needs_java
+from .rules_reference import reference_materialise
+
+SSKG = "https://w3id.org/sskg/ontology/"
+STUDY = "https://w3id.org/sskg/study/"
+CONCEPT = "https://w3id.org/sskg/concept/"
 
 
 @needs_java
 def test_rules_agree_with_hermit_exactly(built: tuple[BuildResult, Path]) -> None:
     result, _ = built
-    assert result.reasoning.message == "consistent"  # the session build used HermiT on the whole graph
-    rules = reason_with("rules", result.ontology, result.asserted)
-    assert rules.consistent
-    hermit_types = {t for t in result.reasoning.inferred if t[1] == RDF.type}
-    rule_types = {t for t in rules.inferred if t[1] == RDF.type}
+    assert "ABox materialised by rules" in result.reasoning.message  # the default build reasons with rules
+    hermit = reason(result.ontology, result.asserted)
+    assert hermit.consistent and result.reasoning.consistent
+    hermit_types = {t for t in hermit.inferred if t[1] == RDF.type}
+    rule_types = {t for t in result.reasoning.inferred if t[1] == RDF.type}
     assert rule_types == hermit_types
     assert len(hermit_types) > 200
-    assert {t for t in rules.inferred if t[1] == RDFS.subClassOf} == {t for t in result.reasoning.inferred if t[1] == RDFS.subClassOf}
+    assert {t for t in result.reasoning.inferred if t[1] == RDFS.subClassOf} == {t for t in hermit.inferred if t[1] == RDFS.subClassOf}
+
+
+def _classified(ontology: Graph) -> Graph:
+    outcome = start_tbox_classification(ontology, timeout=120).outcome()
+    assert outcome is not None
+    classified = strip_imports(ontology)
+    for triple in outcome.inferred:
+        classified.add(triple)
+    return classified
+
+
+@needs_java
+@pytest.mark.parametrize("scale", [1, 10])
+def test_set_at_a_time_rules_agree_with_the_reference(built: tuple[BuildResult, Path], tmp_path: Path, scale: int) -> None:
+    ontology = built[0].ontology
+    classified = _classified(ontology)
+    asserted = evidence_graph(load_evidence(generate(tmp_path / "evidence", scale, 1).folder, vocabulary_of(ontology)))
+    inferred = materialise(Members(reasoning_store(classified, asserted)), defined_classes(classified))
+    expected = reference_materialise(classified, asserted)
+    assert set(inferred) == set(expected)
+    assert len(expected) > 250 * scale
 
 
 def test_every_defined_class_becomes_a_rule(built: tuple[BuildResult, Path]) -> None:
@@ -45,13 +78,42 @@ def test_unsupported_axiom_shape_is_refused() -> None:
         defined_classes(ontology)
 
 
-def test_rules_find_contradictions(built: tuple[BuildResult, Path]) -> None:
-    result, _ = built
+def _broken(asserted: Graph) -> Graph:
+    """The curated evidence with a disjointness breach, an AllDisjointClasses breach and a functional-property one."""
     evidence = Graph()
-    for triple in result.asserted:
+    for triple in asserted:
         evidence.add(triple)
-    study = URIRef("https://w3id.org/sskg/study/sun-2019")
-    evidence.add((study, RDF.type, URIRef("https://w3id.org/sskg/ontology/Finding")))  # disjoint with IncludedStudy
-    report = reason_with("rules", result.ontology, evidence)
+    sun, peer = URIRef(STUDY + "sun-2019"), URIRef(CONCEPT + "peer-support")
+    evidence.add((sun, RDF.type, URIRef(SSKG + "Finding")))  # disjoint with IncludedStudy
+    evidence.add((sun, URIRef(SSKG + "hasDesignCategory"), URIRef(CONCEPT + "review")))  # functional; sun-2019 is quantitative
+    for cls in ("IncludedStudy", "QualitativeStudy", "CaseStudy"):
+        evidence.add((peer, RDF.type, URIRef(SSKG + cls)))  # a concept is no study; design categories are disjoint
+    return evidence
+
+
+PEER_SUPPORT_CULPRITS = (
+    f"{CONCEPT}peer-support is both {SSKG}CaseStudy and {SSKG}QualitativeStudy, which are disjoint",
+    f"{CONCEPT}peer-support is both {SSKG}IncludedStudy and http://www.w3.org/2004/02/skos/core#Concept, which are disjoint",
+    f"{CONCEPT}peer-support is both {SSKG}QualitativeStudy and {SSKG}CaseStudy, which are disjoint",
+)
+SUN_DISJOINT = f"{STUDY}sun-2019 is both {SSKG}Finding and {SSKG}IncludedStudy, which are disjoint"
+SUN_FUNCTIONAL = f"{STUDY}sun-2019 has 2 values of functional property {SSKG}hasDesignCategory: {CONCEPT}quantitative, {CONCEPT}review"
+
+
+def test_rules_name_the_culprits(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    report = reason_with("rules", result.ontology, _broken(result.asserted))
     assert report.consistent is False
-    assert any("sun-2019" in culprit and "disjoint" in culprit for culprit in report.culprits)
+    # The rules also make sun-2019 a ReviewStudy (design category review), disjoint with its QuantitativeStudy.
+    assert report.culprits == (*PEER_SUPPORT_CULPRITS, SUN_DISJOINT,
+                               f"{STUDY}sun-2019 is both {SSKG}QuantitativeStudy and {SSKG}ReviewStudy, which are disjoint",
+                               f"{STUDY}sun-2019 is both {SSKG}ReviewStudy and {SSKG}QuantitativeStudy, which are disjoint",
+                               SUN_FUNCTIONAL)
+
+
+@needs_java
+def test_hermit_names_the_same_culprits(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    report = reason_with("hermit", result.ontology, _broken(result.asserted), timeout=120)
+    assert report.consistent is False and report.message == "HermiT found the graph inconsistent"
+    assert report.culprits == (*PEER_SUPPORT_CULPRITS, SUN_DISJOINT, SUN_FUNCTIONAL)

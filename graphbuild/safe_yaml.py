@@ -4,16 +4,25 @@
 aliases, so a few hundred bytes cannot expand to megabytes (L2), refuses duplicate keys, which YAML
 silently lets the last one win, and bounds nesting depth (L7).
 
-libyaml (when PyYAML has it) scans and parses, Python composes and constructs, so the refusals run on
-either path; what libyaml cannot read, or might read differently, goes to the pure loader, whose verdict and wording stand.
+Most files are plain data: strings, numbers, booleans, nulls, lists and mappings, with none of the above.
+`_plain_data` reads those from libyaml's events (when PyYAML has libyaml), several times faster than the
+pure loader; anything else goes to the pure loader, whose verdict and wording stand.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    DocumentEndEvent, DocumentStartEvent, Event, MappingEndEvent, MappingStartEvent, ScalarEvent,
+    SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
 
 from sskg.errors import EvidenceError, UnsafeInputError
 
@@ -21,31 +30,27 @@ MAX_BYTES = 2_000_000
 MAX_DEPTH = 40
 
 
-class _Strict:
-    """The refusals, as composer and constructor hooks shared by both loaders below."""
-
-    _depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
-            mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+class _StrictLoader(yaml.SafeLoader):
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
             raise _Refused(f"line {mark.line + 1}: anchors and aliases (*name) are not allowed")
-        event = self.peek_event()  # type: ignore[attr-defined]
+        event = self.peek_event()
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _Refused(f"line {event.start_mark.line + 1}: anchors (&{anchor}) are not allowed")
-        self._depth += 1
+        self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
                 raise _Refused(f"line {event.start_mark.line + 1}: nesting deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
+            key = self.construct_object(key_node, deep=deep)
             try:
                 duplicate = key in seen
             except TypeError:  # unhashable: a list or mapping used as a key
@@ -53,31 +58,7 @@ class _Strict:
             if duplicate:
                 raise _Refused(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
-
-
-class _PureLoader(_Strict, yaml.SafeLoader):
-    pass
-
-
-if yaml.__with_libyaml__:
-
-    class _FastLoader(_Strict, yaml.composer.Composer, yaml.cyaml.CParser, yaml.constructor.SafeConstructor,
-                      yaml.resolver.Resolver):
-        """libyaml scans and parses (about ten times faster); Python composes, so the hooks above still run.
-
-        Composer precedes CParser so its Python `compose_node` is used, not libyaml's own composer, which would
-        bypass the refusals.
-        """
-
-        def __init__(self, stream: str) -> None:
-            yaml.cyaml.CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-else:  # PyYAML built without libyaml
-    _FastLoader = _PureLoader  # type: ignore[misc,assignment]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _Refused(Exception):
@@ -100,7 +81,11 @@ def load_yaml(path: Path) -> Any:
             f"not UTF-8 text (byte {error.start})", file=str(path), fix="save the file as UTF-8"
         ) from None
     try:
-        return _load(text)
+        return _plain_data(text)
+    except _NotPlain:
+        pass  # the strict loader below reads it, or refuses it with the reason
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _Refused as refused:
         raise UnsafeInputError(
             str(refused), file=str(path), fix="write the value out in full; YAML here is plain data"
@@ -121,12 +106,81 @@ def load_yaml(path: Path) -> Any:
         ) from None
 
 
-def _load(text: str) -> Any:
-    """The pure loader's verdict, reached through libyaml where that gives the same data."""
-    # libyaml accepts tabs and byte-order marks in places the pure loader refuses: such text keeps that refusal.
-    if "\t" not in text and "\ufeff" not in text:
-        try:
-            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - SafeConstructor with the refusals above
-        except (_Refused, yaml.YAMLError):
-            pass  # libyaml words errors differently: the pure loader below names the problem as it always did
-    return yaml.load(text, Loader=_PureLoader)  # noqa: S506 - a SafeLoader subclass
+_STR = "tag:yaml.org,2002:str"
+_NODE_STARTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent)
+_COMMENTED_HEADER = re.compile(r"[|>][-+0-9]*#")  # a block scalar header with a comment but no space before it
+_CONSTRUCTOR = SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTS: dict[str, Callable[[SafeConstructor, ScalarNode], Any]] = {
+    f"tag:yaml.org,2002:{name}": SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    for name in ("null", "bool", "int", "float")
+}
+
+
+class _NotPlain(Exception):
+    """The text is not plain data, or not YAML: leave it to the strict loader."""
+
+
+def _plain_data(text: str) -> Any:
+    """The data of a one-document plain YAML text, as the strict loader would give it; _NotPlain otherwise.
+
+    Plain: scalars that resolve to a string, null, boolean, integer or float, in lists and mappings nested at
+    most MAX_DEPTH deep, with scalar keys that do not repeat. Anchors, aliases, tags, merge keys, directives,
+    several documents, syntax errors and text libyaml reads differently are left to the strict loader.
+    """
+    if not yaml.__with_libyaml__ or "\t" in text or "\ufeff" in text or _COMMENTED_HEADER.search(text):
+        raise _NotPlain  # libyaml reads some of these where the pure loader refuses them
+    parser = yaml.cyaml.CParser(text)
+    try:
+        _expect(parser, StreamStartEvent)
+        start = _expect(parser, DocumentStartEvent)
+        if start.version is not None or start.tags is not None:
+            raise _NotPlain
+        data = _node(parser, parser.get_event(), 1, False)
+        _expect(parser, DocumentEndEvent)
+        _expect(parser, StreamEndEvent)
+        return data
+    except yaml.YAMLError:
+        raise _NotPlain from None
+
+
+def _expect(parser: Any, kind: type[Event]) -> Any:
+    event = parser.get_event()
+    if type(event) is not kind:
+        raise _NotPlain
+    return event
+
+
+def _node(parser: Any, event: Any, depth: int, in_flow: bool) -> Any:
+    kind = type(event)
+    if kind not in _NODE_STARTS or event.anchor is not None or event.tag is not None or depth > MAX_DEPTH:
+        raise _NotPlain  # an alias, anchor, tag or deep nesting: the strict loader refuses it with the reason
+    if kind is ScalarEvent:
+        if in_flow and not event.style and "?" in event.value:
+            raise _NotPlain  # `[why?]`: libyaml reads it, the pure loader refuses it
+        return _scalar(event)
+    in_flow = in_flow or event.flow_style
+    if kind is SequenceStartEvent:
+        items = []
+        while type(event := parser.get_event()) is not SequenceEndEvent:
+            items.append(_node(parser, event, depth + 1, in_flow))
+        return items
+    mapping: dict[Any, Any] = {}
+    while type(event := parser.get_event()) is not MappingEndEvent:
+        if type(event) is not ScalarEvent:  # a list or mapping as key, or an alias
+            raise _NotPlain
+        key = _node(parser, event, depth + 1, in_flow)
+        if key in mapping:
+            raise _NotPlain
+        mapping[key] = _node(parser, parser.get_event(), depth + 1, in_flow)
+    return mapping
+
+
+def _scalar(event: Any) -> Any:
+    tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    construct = _CONSTRUCTS.get(tag)  # a timestamp, merge key (<<) or value key (=) is not plain
+    if construct is None:
+        raise _NotPlain
+    return construct(_CONSTRUCTOR, ScalarNode(tag, event.value))

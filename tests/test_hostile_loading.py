@@ -17,9 +17,9 @@ from sskg.errors import ReasonerError, SskgError, UnsafeInputError
 from sskg.graphbuild.ontology import load_ontology
 from sskg.graphbuild.rdf_io import PYTHON_MODULE, parse_rdf_file, strip_imports
 from sskg.graphbuild.reasoner import reason, reasoning_module
-from sskg.graphbuild.safe_yaml import _FastLoader, _PureLoader, _Refused, load_yaml
+from sskg.graphbuild.safe_yaml import _NotPlain, _plain_data, _Refused, _StrictLoader, load_yaml
 
-from .conftest import CaptureServer, needs_java
+from .conftest import EVIDENCE, CaptureServer, needs_java
 
 
 def write(path: Path, text: str) -> Path:
@@ -80,12 +80,26 @@ HOSTILE_YAML = [
 ]
 
 
-@pytest.mark.parametrize("loader", [_FastLoader, _PureLoader], ids=["libyaml", "pure"])
-@pytest.mark.parametrize(("text", "error"), HOSTILE_YAML, ids=["tag", "alias", "anchor", "duplicate", "deep", "map-key"])
-def test_each_yaml_loader_refuses_on_its_own(loader: type, text: str, error: type[Exception]) -> None:
-    # load_yaml retries a libyaml failure with the pure loader, so test the libyaml one directly too.
+@pytest.mark.parametrize(("text", "error"), HOSTILE_YAML,
+                         ids=["tag", "alias", "anchor", "duplicate", "deep", "map-key"])
+def test_fast_path_leaves_hostile_yaml_to_the_strict_loader(text: str, error: type[Exception]) -> None:
+    with pytest.raises(_NotPlain):
+        _plain_data(text)
     with pytest.raises(error):
-        yaml.load(text, Loader=loader)  # noqa: S506 - the strict loaders under test
+        yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - the strict loader under test
+
+
+@pytest.mark.parametrize("text", ["a:\t[1]\n", "a: [why ?]\n", "a: >+#\n  x\n", "a: 1\n\ufeffb: 2\n"])
+def test_fast_path_leaves_text_libyaml_reads_differently(text: str) -> None:
+    with pytest.raises(_NotPlain):
+        _plain_data(text)
+
+
+def test_fast_path_reads_the_curated_evidence_as_the_strict_loader_does() -> None:
+    for path in sorted(EVIDENCE.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        strict = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - the strict loader under test
+        assert repr(_plain_data(text)) == repr(strict), path  # repr: True and 1 must not pass as equal
 
 
 @pytest.mark.parametrize(("text", "problem"), [

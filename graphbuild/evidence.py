@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from sskg.errors import EvidenceError
 
+from .gc_pause import gc_paused
 from .records import CitedWork, Location, Review, Study
 from .safe_yaml import load_yaml
 from .source_text import SourceText, Span
@@ -58,6 +59,7 @@ class Evidence:
         return self.spans[location.quote]
 
 
+@gc_paused()
 def load_evidence(folder: Path, vocabulary: Vocabulary) -> Evidence:
     """Read and check every evidence file in `folder`."""
     if not folder.is_dir():

@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from sskg.namespaces import CONCEPT, DEO, FABIO, FINDING, OA, PRISM, PROVENANCE, REVIEW, SSKG, STUDY, THEME, WORK
 
 from .evidence import NOT_REPORTED, Evidence
+from .gc_pause import gc_paused
 from .rdf_io import new_graph
 from .records import Citation, CitedWork, Finding, Item, Location, Review, Study
 
@@ -380,6 +381,7 @@ def reference_string(citation: Citation | CitedWork, container: str | None) -> s
     return text
 
 
+@gc_paused()
 def evidence_graph(evidence: Evidence) -> Graph:
     """All triples the curated evidence states."""
     builder = _Builder(evidence)

@@ -52,15 +52,21 @@ class _Builder:
         self.evidence = evidence
         self.review_iri = REVIEW[evidence.review.key]
         self.graph = new_graph()
+        self.study_keys = frozenset(study.key for study in evidence.studies)
+        self.locations: set[URIRef] = set()  # provenance nodes already described
 
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | str | None) -> None:
         if obj is None:
             return
-        self.graph.add((subject, predicate, obj if isinstance(obj, (URIRef, Literal)) else Literal(obj)))
+        self._add(subject, predicate, obj if isinstance(obj, (URIRef, Literal)) else Literal(obj))
 
     def text(self, subject: URIRef, predicate: URIRef, value: str | None) -> None:
         if value is not None:
-            self.graph.add((subject, predicate, Literal(value, lang="en")))
+            self._add(subject, predicate, Literal(value, lang="en"))
+
+    def _add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal) -> None:
+        # Straight to the store: Graph.add would check again that each term is a term.
+        self.graph.store.add((subject, predicate, obj), self.graph)
 
     # -- provenance ------------------------------------------------------------------------------
 
@@ -78,8 +84,9 @@ class _Builder:
         digest = hashlib.sha256(f"{location.section}|{location.table1_row}|{span.start}|{span.end}".encode()).hexdigest()[:16]
         node = PROVENANCE[f"{owner}/{digest}"]
         self.add(subject, SSKG.statedAt, node)
-        if (node, RDF.type, SSKG.ProvenanceLocation) in self.graph:
+        if node in self.locations:
             return
+        self.locations.add(node)
         self.add(node, RDF.type, SSKG.ProvenanceLocation)
         self.add(node, OA.hasSource, self.review_iri)
         self.add(node, SSKG.inSection, self.section_iri(location.section))
@@ -225,7 +232,7 @@ class _Builder:
     # -- cited works -------------------------------------------------------------------------------
 
     def work_iri(self, key: str) -> URIRef:
-        return STUDY[key] if key in {study.key for study in self.evidence.studies} else WORK[key]
+        return STUDY[key] if key in self.study_keys else WORK[key]
 
     def bibliographic(self, iri: URIRef, key: str, citation: Citation | CitedWork, container: str | None) -> None:
         self.add(iri, SSKG.key, key)

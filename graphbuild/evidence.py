@@ -7,7 +7,7 @@ error that names the file, the record, the field and the fix.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,9 +31,13 @@ class Vocabulary:
     """Concept ids known to the ontology, by scheme (`support-types`, `outcomes` ...)."""
 
     schemes: Mapping[str, frozenset[str]]
+    _unions: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def ids(self, *schemes: str) -> frozenset[str]:
-        return frozenset().union(*(self.schemes.get(name, frozenset()) for name in schemes))
+        # Asked for every concept of every record, so each union is made once.
+        if schemes not in self._unions:
+            self._unions[schemes] = frozenset().union(*(self.schemes.get(name, frozenset()) for name in schemes))
+        return self._unions[schemes]
 
 
 # Which schemes each kind of reference may draw from.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -18,6 +19,23 @@ from .evidence import NOT_REPORTED, Evidence
 from .gc_pause import gc_paused
 from .rdf_io import new_graph
 from .records import Citation, CitedWork, Finding, Item, Location, Review, Study
+
+
+class _Terms:
+    """A namespace whose terms are made once: rdflib makes a new URIRef on every attribute access."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:  # called only for a term not made yet
+        term: URIRef = getattr(self._namespace, name)  # a closed namespace still refuses a misspelt term
+        setattr(self, name, term)
+        return term
+
+
+DCTERMS, DEO, FABIO, OA, PRISM, RDF, RDFS, SKOS, SSKG, XSD = (  # type: ignore[misc]
+    _Terms(namespace) for namespace in (DCTERMS, DEO, FABIO, OA, PRISM, RDF, RDFS, SKOS, SSKG, XSD)
+)
 
 _SECTION_CLASS = {
     "introduction": DEO.Introduction,

@@ -7,7 +7,7 @@ error that names the file, the record, the field and the fix.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from sskg.errors import EvidenceError
 
+from .gc_pause import gc_paused
 from .records import CitedWork, Location, Review, Study
 from .safe_yaml import load_yaml
 from .source_text import SourceText, Span
@@ -30,9 +31,13 @@ class Vocabulary:
     """Concept ids known to the ontology, by scheme (`support-types`, `outcomes` ...)."""
 
     schemes: Mapping[str, frozenset[str]]
+    _unions: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def ids(self, *schemes: str) -> frozenset[str]:
-        return frozenset().union(*(self.schemes.get(name, frozenset()) for name in schemes))
+        # Asked for every concept of every record, so each union is made once.
+        if schemes not in self._unions:
+            self._unions[schemes] = frozenset().union(*(self.schemes.get(name, frozenset()) for name in schemes))
+        return self._unions[schemes]
 
 
 # Which schemes each kind of reference may draw from.
@@ -58,6 +63,7 @@ class Evidence:
         return self.spans[location.quote]
 
 
+@gc_paused()
 def load_evidence(folder: Path, vocabulary: Vocabulary) -> Evidence:
     """Read and check every evidence file in `folder`."""
     if not folder.is_dir():

@@ -3,14 +3,26 @@
 `yaml.safe_load` already refuses Python tags (hazard L1). On top of it this loader refuses anchors and
 aliases, so a few hundred bytes cannot expand to megabytes (L2), refuses duplicate keys, which YAML
 silently lets the last one win, and bounds nesting depth (L7).
+
+Most files are plain data: strings, numbers, booleans, nulls, lists and mappings, with none of the above.
+`_plain_data` reads those from libyaml's events (when PyYAML has libyaml), several times faster than the
+pure loader; anything else goes to the pure loader, whose verdict and wording stand.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    DocumentEndEvent, DocumentStartEvent, Event, MappingEndEvent, MappingStartEvent, ScalarEvent,
+    SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
 
 from sskg.errors import EvidenceError, UnsafeInputError
 
@@ -39,7 +51,11 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+            try:
+                duplicate = key in seen
+            except TypeError:  # unhashable: a list or mapping used as a key
+                raise _Refused(f"line {key_node.start_mark.line + 1}: a list or mapping cannot be a key") from None
+            if duplicate:
                 raise _Refused(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
@@ -65,6 +81,10 @@ def load_yaml(path: Path) -> Any:
             f"not UTF-8 text (byte {error.start})", file=str(path), fix="save the file as UTF-8"
         ) from None
     try:
+        return _plain_data(text)
+    except _NotPlain:
+        pass  # the strict loader below reads it, or refuses it with the reason
+    try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _Refused as refused:
         raise UnsafeInputError(
@@ -84,3 +104,89 @@ def load_yaml(path: Path) -> Any:
             file=str(path),
             fix="check indentation and quoting at that line",
         ) from None
+
+
+_STR = "tag:yaml.org,2002:str"
+_NODE_STARTS = (ScalarEvent, SequenceStartEvent, MappingStartEvent)
+_COMMENTED_HEADER = re.compile(r"[|>][-+0-9]*#")  # a block scalar header with a comment but no space before it
+_CONSTRUCTOR = SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTS: dict[str, Callable[[SafeConstructor, ScalarNode], Any]] = {
+    f"tag:yaml.org,2002:{name}": SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+    for name in ("null", "bool", "int", "float")
+}
+
+
+class _NotPlain(Exception):
+    """The text is not plain data, or not YAML: leave it to the strict loader."""
+
+
+def _plain_data(text: str) -> Any:
+    """The data of a one-document plain YAML text, as the strict loader would give it; _NotPlain otherwise.
+
+    Plain: scalars that resolve to a string, null, boolean, integer or float, in lists and mappings nested at
+    most MAX_DEPTH deep, with scalar keys that do not repeat. Anchors, aliases, tags, merge keys, directives,
+    several documents, syntax errors and text libyaml reads differently are left to the strict loader.
+    """
+    if not yaml.__with_libyaml__ or _libyaml_may_differ(text):
+        raise _NotPlain
+    parser = yaml.cyaml.CParser(text)
+    try:
+        _expect(parser, StreamStartEvent)
+        start = _expect(parser, DocumentStartEvent)
+        if start.version is not None or start.tags is not None:
+            raise _NotPlain
+        data = _node(parser, parser.get_event(), 1, False)
+        _expect(parser, DocumentEndEvent)
+        _expect(parser, StreamEndEvent)
+        return data
+    except yaml.YAMLError:
+        raise _NotPlain from None
+
+
+def _libyaml_may_differ(text: str) -> bool:
+    """Tabs, byte-order marks, commented block scalar headers: libyaml reads some that the pure loader refuses."""
+    # Most files have no "#" at all, which spares them the regex.
+    return "\t" in text or "\ufeff" in text or ("#" in text and _COMMENTED_HEADER.search(text) is not None)
+
+
+def _expect(parser: Any, kind: type[Event]) -> Any:
+    event = parser.get_event()
+    if type(event) is not kind:
+        raise _NotPlain
+    return event
+
+
+def _node(parser: Any, event: Any, depth: int, in_flow: bool) -> Any:
+    kind = type(event)
+    if kind not in _NODE_STARTS or event.anchor is not None or event.tag is not None or depth > MAX_DEPTH:
+        raise _NotPlain  # an alias, anchor, tag or deep nesting: the strict loader refuses it with the reason
+    if kind is ScalarEvent:
+        if in_flow and not event.style and "?" in event.value:
+            raise _NotPlain  # `[why?]`: libyaml reads it, the pure loader refuses it
+        return _scalar(event)
+    in_flow = in_flow or event.flow_style
+    if kind is SequenceStartEvent:
+        items = []
+        while type(event := parser.get_event()) is not SequenceEndEvent:
+            items.append(_node(parser, event, depth + 1, in_flow))
+        return items
+    mapping: dict[Any, Any] = {}
+    while type(event := parser.get_event()) is not MappingEndEvent:
+        if type(event) is not ScalarEvent:  # a list or mapping as key, or an alias
+            raise _NotPlain
+        key = _node(parser, event, depth + 1, in_flow)
+        if key in mapping:
+            raise _NotPlain
+        mapping[key] = _node(parser, parser.get_event(), depth + 1, in_flow)
+    return mapping
+
+
+def _scalar(event: Any) -> Any:
+    tag = _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value
+    construct = _CONSTRUCTS.get(tag)  # a timestamp, merge key (<<) or value key (=) is not plain
+    if construct is None:
+        raise _NotPlain
+    return construct(_CONSTRUCTOR, ScalarNode(tag, event.value))

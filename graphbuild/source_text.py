@@ -21,6 +21,7 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._found: dict[str, Span | None] = {}  # the same words back many records; each search scans the text
 
     @classmethod
     def read(cls, path: Path) -> SourceText:
@@ -29,23 +30,22 @@ class SourceText:
     @cached_property
     def _normalised(self) -> tuple[str, list[int]]:
         # Collapse white space, remembering for each kept character its offset in the original.
-        chars: list[str] = []
         offsets: list[int] = []
-        previous_space = False
-        for offset, char in enumerate(self.text):
-            if char.isspace():
-                if not previous_space:
-                    chars.append(" ")
-                    offsets.append(offset)
-                previous_space = True
-            else:
-                chars.append(char)
-                offsets.append(offset)
-                previous_space = False
-        return "".join(chars), offsets
+        kept_from = 0
+        for space in _SPACE.finditer(self.text):
+            offsets.extend(range(kept_from, space.start()))
+            offsets.append(space.start())
+            kept_from = space.end()
+        offsets.extend(range(kept_from, len(self.text)))
+        return _SPACE.sub(" ", self.text), offsets
 
     def find(self, quote: str) -> Span | None:
         """The first place the quote stands, as offsets into the original text; None if absent."""
+        if quote not in self._found:
+            self._found[quote] = self._search(quote)
+        return self._found[quote]
+
+    def _search(self, quote: str) -> Span | None:
         needle = _SPACE.sub(" ", quote.strip())
         haystack, offsets = self._normalised
         index = haystack.find(needle)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -15,8 +16,26 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from sskg.namespaces import CONCEPT, DEO, FABIO, FINDING, OA, PRISM, PROVENANCE, REVIEW, SSKG, STUDY, THEME, WORK
 
 from .evidence import NOT_REPORTED, Evidence
+from .gc_pause import gc_paused
 from .rdf_io import new_graph
 from .records import Citation, CitedWork, Finding, Item, Location, Review, Study
+
+
+class _Terms:
+    """A namespace whose terms are made once: rdflib makes a new URIRef on every attribute access."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:  # called only for a term not made yet
+        term: URIRef = getattr(self._namespace, name)  # a closed namespace still refuses a misspelt term
+        setattr(self, name, term)
+        return term
+
+
+DCTERMS, DEO, FABIO, OA, PRISM, RDF, RDFS, SKOS, SSKG, XSD = (  # type: ignore[misc]
+    _Terms(namespace) for namespace in (DCTERMS, DEO, FABIO, OA, PRISM, RDF, RDFS, SKOS, SSKG, XSD)
+)
 
 _SECTION_CLASS = {
     "introduction": DEO.Introduction,
@@ -51,15 +70,21 @@ class _Builder:
         self.evidence = evidence
         self.review_iri = REVIEW[evidence.review.key]
         self.graph = new_graph()
+        self.study_keys = frozenset(study.key for study in evidence.studies)
+        self.locations: set[URIRef] = set()  # provenance nodes already described
 
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | str | None) -> None:
         if obj is None:
             return
-        self.graph.add((subject, predicate, obj if isinstance(obj, (URIRef, Literal)) else Literal(obj)))
+        self._add(subject, predicate, obj if isinstance(obj, (URIRef, Literal)) else Literal(obj))
 
     def text(self, subject: URIRef, predicate: URIRef, value: str | None) -> None:
         if value is not None:
-            self.graph.add((subject, predicate, Literal(value, lang="en")))
+            self._add(subject, predicate, Literal(value, lang="en"))
+
+    def _add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal) -> None:
+        # Straight to the store: Graph.add would check again that each term is a term.
+        self.graph.store.add((subject, predicate, obj), self.graph)
 
     # -- provenance ------------------------------------------------------------------------------
 
@@ -77,8 +102,9 @@ class _Builder:
         digest = hashlib.sha256(f"{location.section}|{location.table1_row}|{span.start}|{span.end}".encode()).hexdigest()[:16]
         node = PROVENANCE[f"{owner}/{digest}"]
         self.add(subject, SSKG.statedAt, node)
-        if (node, RDF.type, SSKG.ProvenanceLocation) in self.graph:
+        if node in self.locations:
             return
+        self.locations.add(node)
         self.add(node, RDF.type, SSKG.ProvenanceLocation)
         self.add(node, OA.hasSource, self.review_iri)
         self.add(node, SSKG.inSection, self.section_iri(location.section))
@@ -224,7 +250,7 @@ class _Builder:
     # -- cited works -------------------------------------------------------------------------------
 
     def work_iri(self, key: str) -> URIRef:
-        return STUDY[key] if key in {study.key for study in self.evidence.studies} else WORK[key]
+        return STUDY[key] if key in self.study_keys else WORK[key]
 
     def bibliographic(self, iri: URIRef, key: str, citation: Citation | CitedWork, container: str | None) -> None:
         self.add(iri, SSKG.key, key)
@@ -380,6 +406,7 @@ def reference_string(citation: Citation | CitedWork, container: str | None) -> s
     return text
 
 
+@gc_paused()
 def evidence_graph(evidence: Evidence) -> Graph:
     """All triples the curated evidence states."""
     builder = _Builder(evidence)

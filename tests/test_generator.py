@@ -6,10 +6,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from sskg.graphbuild.build import build
 from sskg.graphbuild.evidence import Evidence, load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
+from sskg.graphbuild import safe_yaml
 from sskg.graphbuild.safe_yaml import load_yaml
+from sskg.graphbuild.triples import evidence_graph
 
 from benchmarks.generate import generate
 
@@ -70,3 +73,17 @@ def test_scale_ten_keeps_the_curated_mix(generated: dict[int, Path]) -> None:
     synthetic = [study for study in scaled.studies if study.table1 is None]
     assert len(synthetic) == 9 * 29
     assert all(not study.discrepancies and not study.readings for study in synthetic)
+
+
+def test_libyaml_path_gives_the_graph_the_strict_loader_gives(generated: dict[int, Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    vocabulary = vocabulary_of(load_ontology())
+    fast = load_evidence(generated[10], vocabulary)
+
+    def strict_only(text: str) -> object:
+        return yaml.load(text, Loader=safe_yaml._StrictLoader)  # noqa: S506 - the strict loader under test
+
+    monkeypatch.setattr(safe_yaml, "_plain_data", strict_only)
+    strict = load_evidence(generated[10], vocabulary)
+    assert fast.studies == strict.studies
+    assert set(evidence_graph(fast)) == set(evidence_graph(strict))

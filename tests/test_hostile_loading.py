@@ -9,16 +9,17 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
 
-from sskg.errors import ReasonerError, UnsafeInputError
+from sskg.errors import ReasonerError, SskgError, UnsafeInputError
 from sskg.graphbuild.ontology import load_ontology
 from sskg.graphbuild.rdf_io import PYTHON_MODULE, parse_rdf_file, strip_imports
 from sskg.graphbuild.reasoner import reason, reasoning_module
-from sskg.graphbuild.safe_yaml import load_yaml
+from sskg.graphbuild.safe_yaml import _NotPlain, _plain_data, _Refused, _StrictLoader, load_yaml
 
-from .conftest import CaptureServer, needs_java
+from .conftest import EVIDENCE, CaptureServer, needs_java
 
 
 def write(path: Path, text: str) -> Path:
@@ -55,6 +56,61 @@ def test_l7_deep_yaml_nesting_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "deep.yaml", "a: " + "[" * 500 + "]" * 500 + "\n")
     with pytest.raises(UnsafeInputError, match="nesting"):
         load_yaml(path)
+
+
+def test_nesting_beyond_libyaml_limit_is_refused_as_nesting(tmp_path: Path) -> None:
+    path = write(tmp_path / "deeper.yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(UnsafeInputError, match="nesting deeper than"):
+        load_yaml(path)
+
+
+def test_list_as_key_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "key.yaml", "? [a, b]\n: c\n")
+    with pytest.raises(UnsafeInputError, match="line 1: a list or mapping cannot be a key"):
+        load_yaml(path)
+
+
+HOSTILE_YAML = [
+    ("key: !!python/object/apply:os.system ['true']\n", yaml.constructor.ConstructorError),
+    ("a: &a [x]\nb: *a\n", _Refused),
+    ("a: &a x\n", _Refused),
+    ("a: 1\na: 2\n", _Refused),
+    ("a: " + "[" * 500 + "]" * 500 + "\n", _Refused),
+    ("? {a: 1}\n: c\n", _Refused),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), HOSTILE_YAML,
+                         ids=["tag", "alias", "anchor", "duplicate", "deep", "map-key"])
+def test_fast_path_leaves_hostile_yaml_to_the_strict_loader(text: str, error: type[Exception]) -> None:
+    with pytest.raises(_NotPlain):
+        _plain_data(text)
+    with pytest.raises(error):
+        yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - the strict loader under test
+
+
+@pytest.mark.parametrize("text", ["a:\t[1]\n", "a: [why ?]\n", "a: >+#\n  x\n", "a: 1\n\ufeffb: 2\n"])
+def test_fast_path_leaves_text_libyaml_reads_differently(text: str) -> None:
+    with pytest.raises(_NotPlain):
+        _plain_data(text)
+
+
+def test_fast_path_reads_the_curated_evidence_as_the_strict_loader_does() -> None:
+    for path in sorted(EVIDENCE.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        strict = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - the strict loader under test
+        assert repr(_plain_data(text)) == repr(strict), path  # repr: True and 1 must not pass as equal
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("a:\t[1]\n", "found character '\\t' that cannot start any token"),  # libyaml alone would accept it
+    ("key: [unclosed\n", "expected ',' or ']', but got '<stream end>'"),  # libyaml alone words it differently
+])
+def test_yaml_errors_are_worded_as_before(tmp_path: Path, text: str, problem: str) -> None:
+    path = write(tmp_path / "bad.yaml", text)
+    with pytest.raises(SskgError) as raised:
+        load_yaml(path)
+    assert problem in str(raised.value)
 
 
 def test_l4_rdfxml_entity_bomb_is_refused_before_parsing(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Time every pipeline stage, each in a fresh process, on synthetic evidence 1×, 10×, 100× (1000×) the review.
 
-    python -m benchmarks.run --scales 1,10,100 [--include-1000] [--seed 1] [--timeout 600]
+    python -m benchmarks.run --scales 1,10,100 [--include-1000] [--seed 1] [--timeout 600] [--stages a,b] [--out DIR]
 
 Evidence is generated once per scale and seed into a cache folder. Each stage runs in its own child process with
 a time limit; a stage that runs out of time is recorded as `timeout` and not tried again at larger scales, and
@@ -59,8 +59,8 @@ def pipeline() -> list[Step]:
         Step("ntriples", "serialise: N-Triples", needs=INFERRED_FILE),
         *(Step(f"export-{fmt}", f"export: {fmt}", needs=INFERRED_FILE) for fmt in _export_formats()),
         Step("views", "views: HTML (overview, gap map, search flow, index)", needs=TURTLE_FILE),
-        Step("build", "sskg build, start to finish (all outputs)"),
-        Step("rebuild", "sskg build again after adding one study"),
+        Step("build", "sskg build, start to finish (all outputs; nothing cached)"),
+        Step("rebuild", "sskg build again after adding one study (ontology classification cached)"),
         Step("load-rdflib", "load: rdflib Graph().parse, memory store (baseline)", needs=TURTLE_FILE, load=True),
         Step("query-sskg-oxigraph", "load: sskg load_graph, Oxigraph store (oxrdflib)", needs=TURTLE_FILE, load=True,
              engine="sskg run_query, Oxigraph store"),
@@ -270,6 +270,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per measured stage (default 600)")
     parser.add_argument("--query-timeout", type=float, default=120.0, help="seconds per query run (default 120)")
+    parser.add_argument("--stages", help="comma-separated stage names to run (default: all; see `pipeline()`)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"generated evidence and work files ({DEFAULT_CACHE})")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results folder (default benchmarks/results)")
     return parser.parse_args(argv)
@@ -282,6 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = {"seed": arguments.seed, "timeout_s": arguments.timeout, "query_timeout_s": arguments.query_timeout,
                 "scales": scales, "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])}
     about = machine()
+    steps = pipeline()
+    if arguments.stages:
+        wanted = {name.strip() for name in arguments.stages.split(",")}
+        unknown = wanted - {step.name for step in steps}
+        if unknown:
+            raise SystemExit(f"unknown stage(s) {', '.join(sorted(unknown))}; choose from {', '.join(step.name for step in steps)}")
+        steps = [step for step in steps if step.name in wanted]
     timed_out: dict[str, int] = {}
     results: list[dict[str, object]] = []
     for scale in scales:
@@ -291,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         work.mkdir(parents=True)
         run = ScaleRun(scale, arguments.seed, evidence, work, limits, timed_out)
         print(f"scale ×{scale}", flush=True)
-        for step in pipeline():
+        for step in steps:
             run.run(step)
         results.append(run.result())
         write_results(arguments.out, about, settings, results)

@@ -18,6 +18,7 @@ from sskg.ontology import ONTOLOGY_DIR
 from sskg.sandbox import confined
 
 from .evidence import Evidence, load_evidence
+from .gc_pause import gc_paused
 from .layers import Layers, canonical_graph, canonical_layers
 from .ontology import load_ontology, vocabulary_of
 from .output import published
@@ -102,6 +103,7 @@ def build(
     return BuildResult(evidence, ontology, asserted, reasoning, violations, timings=timings)
 
 
+@gc_paused()  # also in the forked workers: a collection would walk, and so copy, every page of the graph
 def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
     """Write the graph and report; the output folder changes all at once, or not at all."""
     layers = result.layers

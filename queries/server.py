@@ -18,6 +18,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -393,6 +394,9 @@ class _Worker:
         self.conn.close()
 
 
+REPLACE_ATTEMPTS = 5  # a successor that dies while loading is replaced this many times before giving up
+
+
 class WorkerPool:
     """Processes that each hold the graph; a worker whose query overruns is killed and replaced."""
 
@@ -457,18 +461,27 @@ class WorkerPool:
         threading.Thread(target=self._add_worker, daemon=True).start()
 
     def _add_worker(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            worker = _Worker(self._context, self._config)
-            self._workers.add(worker)
-        try:
-            worker.wait_ready()
-        except QueryError as error:
-            if not self._closed:
-                print(f"sskg serve: could not replace a query worker: {error}", file=sys.stderr)
+        """Load a successor; one that dies while loading (killed, say) is replaced in turn, a few times, so the
+        pool does not shrink for good."""
+        for attempt in range(1, REPLACE_ATTEMPTS + 1):
+            with self._lock:
+                if self._closed:
+                    return
+                worker = _Worker(self._context, self._config)
+                self._workers.add(worker)
+            try:
+                worker.wait_ready()
+            except QueryError as error:
+                with self._lock:
+                    self._workers.discard(worker)
+                worker.stop()
+                if not self._closed:
+                    print(f"sskg serve: could not replace a query worker (attempt {attempt} of {REPLACE_ATTEMPTS}): {error}",
+                          file=sys.stderr)
+                time.sleep(1)
+                continue
+            self._idle.put(worker)
             return
-        self._idle.put(worker)
 
 
 # --- HTTP ------------------------------------------------------------------------------------------

@@ -114,3 +114,20 @@ def test_a_killed_worker_is_replaced(load_server: SparqlServer) -> None:
         assert time.monotonic() < deadline, "the server did not recover"
         time.sleep(0.5)
     assert [request(load_server.server_port, path)[0] for _ in range(10)] == [200] * 10
+
+
+def test_a_successor_killed_while_it_loads_is_replaced_too(load_server: SparqlServer) -> None:
+    """Killing the replacements before they are ready must not leave the pool empty for good."""
+    import signal as signals
+
+    path = "/sparql?" + urlencode({"name": "included-studies"})
+    for _ in range(2):
+        for worker in list(load_server.pool._workers):  # noqa: SLF001 - fault injection
+            os.kill(worker.process.pid, signals.SIGKILL)
+        assert {request(load_server.server_port, path)[0] for _ in range(2)} <= {200, 503}
+        time.sleep(0.2)  # the successors are now loading the graph
+    deadline = time.monotonic() + 60
+    while request(load_server.server_port, path)[0] != 200:
+        assert time.monotonic() < deadline, "the server did not recover"
+        time.sleep(0.5)
+    assert [request(load_server.server_port, path)[0] for _ in range(10)] == [200] * 10

@@ -237,6 +237,7 @@ def test_gap_map_cell_lists_the_studies_sparql_finds(browser: Chromium, graph_fi
         page.click(f'td[data-row="{strategy}"][data-col="{family}"]')
         first = min(expected)
         page.click(f'#cell-studies li[data-study="{first}"] a')  # to the study's details in the graph
+        page.wait_for_url("**/overview.html*")  # polling before the new page commits can hit the old one mid-unload
         page.wait_for_function(READY)
         page.wait_for_selector("#details:not([hidden])")
         assert page.evaluate("window.sskg.state.selected") == first

@@ -228,13 +228,19 @@ def _iris(items: list[ox.Triple] | list[ox.Quad]) -> set[str]:
     return iris
 
 
+def backing_store(graph: Graph) -> ox.Store | None:
+    """The pyoxigraph Store behind an oxrdflib-backed graph, else None."""
+    inner = getattr(graph.store, "_inner", None)
+    return inner if isinstance(inner, ox.Store) else None
+
+
 def ox_store(graph: Graph) -> ox.Store:
     """The graph as a pyoxigraph Store for fast SPARQL: its own store when oxrdflib backs it, else a copy.
 
     Query it with `use_default_graph_as_union=True`: oxrdflib keeps triples in a named graph.
     """
-    inner = getattr(graph.store, "_inner", None)
-    if isinstance(inner, ox.Store):
+    inner = backing_store(graph)
+    if inner is not None:
         return inner
     store = ox.Store()
     store.bulk_extend(ox.Quad(*(ox_term(term) for term in triple)) for triple in graph)

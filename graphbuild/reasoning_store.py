@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .rdf_io import ox_store, ox_term
+from .rdf_io import backing_store, ox_store, ox_term
 
 SUBCLASS_OF_OR_SELF = ox.NamedNode("urn:sskg:reasoning:subClassOfOrSelf")
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -47,9 +47,9 @@ def _subclass_closure(tbox: Graph, classes: set[URIRef]) -> Iterator[ox.Quad]:
 
 def _matching(graph: Graph, patterns: list[tuple[URIRef, URIRef | None]]) -> Iterator[ox.Quad]:
     """The graph's triples with these (predicate, object or any) patterns, read natively when Oxigraph holds it."""
-    inner = getattr(graph.store, "_inner", None)
+    inner = backing_store(graph)
     for prop, value in patterns:
-        if isinstance(inner, ox.Store):
+        if inner is not None:
             yield from inner.quads_for_pattern(None, ox.NamedNode(prop), value and ox.NamedNode(value))
         else:
             yield from (ox.Quad(*(ox_term(term) for term in triple)) for triple in graph.triples((None, prop, value)))

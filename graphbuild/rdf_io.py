@@ -160,14 +160,20 @@ def rdf_text(graph: Graph, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = 
     return ox.serialize(triples, format=fmt, prefixes=prefixes).decode("utf-8")
 
 
+def backing_store(graph: Graph) -> ox.Store | None:
+    """The pyoxigraph Store behind the graph when oxrdflib backs it."""
+    inner = getattr(graph.store, "_inner", None)
+    return inner if isinstance(inner, ox.Store) else None
+
+
 def ox_store(graph: Graph) -> ox.Store:
     """The graph as a pyoxigraph Store for fast SPARQL: its own store when oxrdflib backs it, else a copy.
 
     Query it with `use_default_graph_as_union=True`: oxrdflib keeps triples in a named graph.
     """
-    inner = getattr(graph.store, "_inner", None)
-    if isinstance(inner, ox.Store):
-        return inner
+    own = backing_store(graph)
+    if own is not None:
+        return own
     store = ox.Store()
     store.bulk_extend(ox.Quad(*(ox_term(term) for term in triple)) for triple in graph)
     return store

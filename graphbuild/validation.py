@@ -40,7 +40,7 @@ def load_shapes(folder: Path = SHAPES_DIR) -> Graph:
 def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
     """Validate `data` (ontology and evidence together, so subclasses count) against the shapes.
 
-    The shapes run as SPARQL on Oxigraph when they compile (shacl_sparql.py) and pySHACL would find the same;
+    The shapes run as SPARQL on Oxigraph when they compile (shacl_sparql.py), finding what pySHACL would;
     otherwise pySHACL validates them, and the log says why.
     """
     try:

@@ -34,7 +34,7 @@ def joinable_variables(query: Query) -> list[str]:
     while top.name in ("Distinct", "Reduced"):  # every row holds ?this: distinct overall is distinct per focus node
         top = top.p
     if top.name != "Project" or THIS not in top.PV:
-        raise NotJoinable("$this is not selected")
+        raise NotJoinable("not a plain SELECT of $this (no LIMIT or OFFSET)")
     if not _binds(top.p):
         raise NotJoinable("some solutions leave $this unbound")
     return [str(variable) for variable in top.PV]

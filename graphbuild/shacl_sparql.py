@@ -185,7 +185,11 @@ def _count(reader: _Reader, shape: Node, predicate: URIRef) -> int | None:
 
 
 def _sparql(reader: _Reader, shape: Node, constraint: Node, shape_messages: list[Node], focus: _Focus) -> Rule:
-    """A SELECT constraint, run once and joined with the focus nodes (see prebinding.py for when that is the same)."""
+    """A SELECT constraint, run once and joined with the focus nodes (see prebinding.py for when that is the same).
+
+    It reads literals as Oxigraph stores them, in canonical form ("0.40"^^xsd:decimal as "0.4"): a constraint on
+    lexical forms (STR, sameTerm) could find what pySHACL would not. Ours compare values.
+    """
     reader.types(constraint, SH.SPARQLConstraint)
     select = reader.one(constraint, SH.select)
     # pySHACL reports the shape's and the constraint's messages together: one between them, or not compiled.

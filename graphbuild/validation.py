@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, SH
 
 from sskg.ontology import CHECKS_DIR, SHAPES_DIR
 
-from .rdf_io import ox_store, parse_rdf_file
+from .rdf_io import backing_store, ox_store, parse_rdf_file
 from .shacl_plan import ShapeResult
 from .shacl_sparql import NotCompiled, compile_shapes
 
@@ -40,7 +40,7 @@ def load_shapes(folder: Path = SHAPES_DIR) -> Graph:
 def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
     """Validate `data` (ontology and evidence together, so subclasses count) against the shapes.
 
-    The shapes run as SPARQL on Oxigraph when they compile (shacl_sparql.py) and pySHACL would find the same;
+    The shapes run as SPARQL on Oxigraph when they compile (shacl_sparql.py), finding what pySHACL would;
     otherwise pySHACL validates them, and the log says why.
     """
     try:
@@ -49,8 +49,8 @@ def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
         log.warning("SHACL shapes validated by pySHACL, not compiled to SPARQL: %s", reason)
         return pyshacl_violations(data, shapes)
     store = ox_store(data)
-    if len(store) != len(data):
-        # Oxigraph holds literals such as "1.5" and "1.50" as one term, rdflib as two: counts could differ.
+    if store is not backing_store(data) and len(store) != len(data):
+        # The copy has fewer statements: Oxigraph holds literals such as "1.5" and "1.50" as one term, rdflib as two.
         log.warning("SHACL shapes validated by pySHACL: Oxigraph merges %d literal(s) rdflib keeps apart",
                     len(data) - len(store))
         return pyshacl_violations(data, shapes)

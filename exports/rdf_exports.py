@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache, partial
 from weakref import WeakKeyDictionary
 from pathlib import Path
 
@@ -266,6 +266,11 @@ def compact_iri(iri: str, context: dict[str, object]) -> str:
     return curie if curie is not None and (local == "" or _COMPACT_LOCAL.match(local)) else iri
 
 
+def compacting(context: dict[str, object]) -> Callable[[str], str]:
+    """`compact_iri` under one context, remembered per IRI: an export compacts the same IRIs again and again."""
+    return cache(partial(compact_iri, context=context))
+
+
 def load_context() -> dict[str, object]:
     return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
 
@@ -287,14 +292,15 @@ def jsonld(layers: Layers, context: dict[str, object] | None = None) -> str:
             terms[str(context[prefix]) + local] = (name, None if coercion is None else _expand(str(coercion), context))
         elif isinstance(definition, str):
             prefixes[name] = definition
+    compact = compacting(prefixes)
     nodes: dict[Node, dict[str, list[object]]] = {}
     for subject, predicate, obj in layers.whole():
         node = nodes.setdefault(subject, {})
-        key, value = _entry(predicate, obj, terms, prefixes)
+        key, value = _entry(predicate, obj, terms, compact)
         node.setdefault(key, []).append(value)
     graph = []
     for subject in sorted(nodes, key=lambda n: n.n3()):
-        item: dict[str, object] = {"@id": _node_id(subject, prefixes)}
+        item: dict[str, object] = {"@id": _node_id(subject, compact)}
         for key, values in nodes[subject].items():
             values = sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
             item[key] = values[0] if len(values) == 1 else values
@@ -307,34 +313,34 @@ def _expand(value: str, context: dict[str, object]) -> str:
     return str(context[prefix]) + local if sep and isinstance(context.get(prefix), str) else value
 
 
-def _node_id(node: Node, context: dict[str, object]) -> str:
-    return f"_:{node}" if isinstance(node, BNode) else compact_iri(str(node), context)
+def _node_id(node: Node, compact: Callable[[str], str]) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else compact(str(node))
 
 
 def _entry(predicate: Node, obj: Node, terms: dict[str, tuple[str, str | None]],
-           context: dict[str, object]) -> tuple[str, object]:
+           compact: Callable[[str], str]) -> tuple[str, object]:
     if predicate == RDF.type and isinstance(obj, URIRef):
         term = terms.get(str(obj))
-        return "@type", term[0] if term and term[1] is None else _node_id(obj, context)
+        return "@type", term[0] if term and term[1] is None else _node_id(obj, compact)
     name, coercion = terms.get(str(predicate), (None, None))
     if name is not None:
         if coercion == "@id" and not isinstance(obj, Literal):
-            return name, _node_id(obj, context)
+            return name, _node_id(obj, compact)
         if coercion is not None and isinstance(obj, Literal) and obj.datatype is not None and str(obj.datatype) == coercion:
             return name, str(obj)
         if coercion is None:
-            return name, _value(obj, context)
-    return compact_iri(str(predicate), context), _value(obj, context)
+            return name, _value(obj, compact)
+    return compact(str(predicate)), _value(obj, compact)
 
 
-def _value(obj: Node, context: dict[str, object]) -> object:
+def _value(obj: Node, compact: Callable[[str], str]) -> object:
     if not isinstance(obj, Literal):
-        return {"@id": _node_id(obj, context)}
+        return {"@id": _node_id(obj, compact)}
     if obj.language:
         return {"@value": str(obj), "@language": obj.language}
     if obj.datatype is None or obj.datatype == XSD.string:
         return str(obj)
-    return {"@value": str(obj), "@type": compact_iri(str(obj.datatype), context)}
+    return {"@value": str(obj), "@type": compact(str(obj.datatype))}
 
 
 # -- every export ----------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from rdflib.term import Node
 
 from sskg.namespaces import SSKG_NS
 
-from .reasoning_store import Members, Resource, rdflib_resource
+from .rdf_io import rdflib_term
+from .reasoning_store import Members, Resource
 
 SKIPPED_TYPES = (URIRef(str(SSKG_NS) + "ProvenanceLocation"),)
 
@@ -44,14 +45,14 @@ def culprits(members: Members) -> list[str]:
     for pair in members.store.query(_DISJOINT_PAIRS, use_default_graph_as_union=True):
         first, second = pair["a"], pair["b"]  # type: ignore[index]
         for individual in filter(kept, members.of(first) & members.of(second)):
-            breaches.append((rdflib_resource(individual), rdflib_resource(first), rdflib_resource(second)))
+            breaches.append((rdflib_term(individual), rdflib_term(first), rdflib_term(second)))
     problems = [f"{individual} is both {first} and {second}, which are disjoint"
                 for individual, first, second in sorted(breaches)]  # type: ignore[type-var]
     values: dict[tuple[Node, Node], list[Node]] = defaultdict(list)
     for row in members.store.query(_FUNCTIONAL, use_default_graph_as_union=True):
         prop, subject, value = row  # type: ignore[misc]
         if kept(subject) and kept(value):
-            values[(rdflib_resource(prop), rdflib_resource(subject))].append(rdflib_resource(value))
+            values[(rdflib_term(prop), rdflib_term(subject))].append(rdflib_term(value))
     for (prop, subject), objects in sorted(values.items()):  # type: ignore[type-var]
         if len(objects) > 1:
             problems.append(f"{subject} has {len(objects)} values of functional property {prop}: "

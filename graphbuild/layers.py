@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from sskg.errors import OutputError
 
-from .rdf_io import merge, ox_term, plain_graph, term_key
+from .rdf_io import merge, plain_graph, sorted_both
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -39,20 +39,33 @@ class Layers:
     def _whole(self) -> Graph:
         return merge(self.ontology, self.evidence, self.inferred)
 
-    @cached_property
+    @property
     def sorted_triples(self) -> list[Triple]:
-        return sorted(self._whole, key=term_key)
+        return self._sorted[0]
 
-    @cached_property
+    @property
     def ox_triples(self) -> list[ox.Triple]:
         """`sorted_triples` as Oxigraph triples, for its fast writers."""
-        return [ox.Triple(*(ox_term(term) for term in triple)) for triple in self.sorted_triples]
+        return self._sorted[1]
+
+    @cached_property
+    def _sorted(self) -> tuple[list[Triple], list[ox.Triple]]:
+        return sorted_both(self._whole)
 
     def layer_of(self, triple: Triple) -> str:
         """The layer that holds `triple` (ontology first, then inferred: a triple is written once)."""
-        if triple in self.ontology:
+        if triple in self._ontology_triples:
             return "ontology"
-        return "inferred" if triple in self.inferred else "evidence"
+        return "inferred" if triple in self._inferred_triples else "evidence"
+
+    # Sets, not the graphs: a look-up in a store costs microseconds, times every triple of the graph.
+    @cached_property
+    def _ontology_triples(self) -> set[Triple]:
+        return set(self.ontology)
+
+    @cached_property
+    def _inferred_triples(self) -> set[Triple]:
+        return set(self.inferred)
 
 
 def canonical_layers(layers: Layers) -> Layers:

@@ -156,6 +156,20 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term))
 
 
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+
+
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """The rdflib term for an Oxigraph term (the inverse of `ox_term`)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value) if term.datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
 def merge(*graphs: Graph) -> Graph:
     merged = new_graph()
     for graph in graphs:
@@ -165,7 +179,31 @@ def merge(*graphs: Graph) -> Graph:
 
 
 def ox_sorted(graph: Graph) -> list[ox.Triple]:
-    return [ox.Triple(*(ox_term(term) for term in triple)) for triple in sorted(graph, key=term_key)]
+    return sorted_both(graph)[1]
+
+
+def sorted_both(triples: Iterable[tuple[Node, Node, Node]]) -> tuple[list[tuple[Node, Node, Node]], list[ox.Triple]]:
+    """The triples sorted by `term_key`, and the same list as Oxigraph triples.
+
+    Each distinct term is keyed and converted once: a large graph names each term many times.
+    """
+    keys: dict[Node, str] = {}
+    terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def key(term: Node) -> str:
+        found = keys.get(term)
+        if found is None:
+            found = keys[term] = term_key((term,))[0]
+        return found
+
+    def converted(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = terms.get(term)
+        if found is None:
+            found = terms[term] = ox_term(term)
+        return found
+
+    ordered = sorted(triples, key=lambda triple: (key(triple[0]), key(triple[1]), key(triple[2])))
+    return ordered, [ox.Triple(converted(s), converted(p), converted(o)) for s, p, o in ordered]
 
 
 def ox_text(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:

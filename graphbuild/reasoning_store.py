@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .rdf_io import backing_store, ox_store, ox_term
@@ -107,8 +107,3 @@ def oxigraph_graph(triples: list[ox.Triple]) -> Graph:
     name = ox_term(graph.identifier)  # oxrdflib keeps a graph's triples in the named graph of its identifier
     ox_store(graph).bulk_extend(ox.Quad(triple.subject, triple.predicate, triple.object, name) for triple in triples)  # type: ignore[arg-type]
     return graph
-
-
-def rdflib_resource(term: ox.NamedNode | ox.BlankNode) -> URIRef | BNode:
-    """The rdflib term for an Oxigraph IRI or blank node (the rules and checks never yield literals)."""
-    return URIRef(term.value) if isinstance(term, ox.NamedNode) else BNode(term.value)

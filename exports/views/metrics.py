@@ -23,7 +23,9 @@ RING_FROM = 500  # nodes in a view from which findings ring their study
 RING, RING_STEP = 40, 6  # radius of a study's ring of findings: base and per finding
 SPRING_K = 2.5
 SPRING_WORK = 40_000  # spring-layout steps × nodes, at most (100 steps up to 400 nodes)
-EXACT_BETWEENNESS = 500  # above this many nodes, betweenness is estimated from this many sampled sources
+EXACT_BETWEENNESS = 500  # above this many nodes, betweenness is estimated from at most this many sampled sources
+BETWEENNESS_WORK = 5_000_000  # sampled sources × (nodes + edges), at most: each source is a search of the whole graph
+MIN_SOURCES = 50
 CONCEPT_KINDS = tuple(kind.name for kind in KINDS if kind.name not in ("study", "finding"))
 _BUILDS_CAPITAL = str(SSKG_NS.buildsRecoveryCapital)
 
@@ -67,7 +69,7 @@ def undirected(nodes: Iterable[ViewNode], edges: Iterable[ViewEdge]) -> nx.Graph
 
 def compute_metrics(model: ViewModel) -> Metrics:
     graph = undirected(model.nodes.values(), model.edges)
-    sample = None if len(graph) <= EXACT_BETWEENNESS else EXACT_BETWEENNESS
+    sample = None if len(graph) <= EXACT_BETWEENNESS else betweenness_sources(graph)
     betweenness = nx.betweenness_centrality(graph, k=sample, seed=LAYOUT_SEED if sample else None)
     metrics = {
         node.id: NodeMetric(node.id, node.label, node.kind, graph.degree(node.id), round(betweenness[node.id], 4))
@@ -84,6 +86,13 @@ def compute_metrics(model: ViewModel) -> Metrics:
     ]
     bridges.sort(key=lambda b: (-len(b.capital), -b.betweenness, b.label, b.id))
     return Metrics(metrics, tuple(bridges))
+
+
+def betweenness_sources(graph: nx.Graph) -> int:
+    """How many sampled sources estimate betweenness in a large graph: fewer as it grows, so the estimate
+    costs about the same at any size (a hub's share of shortest paths shows with few sources)."""
+    size = graph.number_of_nodes() + graph.number_of_edges()
+    return max(MIN_SOURCES, min(EXACT_BETWEENNESS, BETWEENNESS_WORK // size))
 
 
 def layout(nodes: tuple[ViewNode, ...], edges: tuple[ViewEdge, ...]) -> dict[str, tuple[int, int]]:

@@ -1,4 +1,4 @@
-"""The graph for network tools (Gephi, Cytoscape, Neo4j): GraphML and GEXF through networkx.
+"""The graph for network tools (Gephi, Cytoscape, Neo4j): GraphML and GEXF of a networkx graph.
 
 Every IRI or blank node is a node (blank nodes become stable skolem IRIs under
 https://w3id.org/sskg/.well-known/genid/, from their canonical labels); every triple with a
@@ -9,19 +9,18 @@ by its predicate (several values joined by a line break). Nodes carry `label` (r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
-from xml.etree.ElementTree import Element
 
 import networkx as nx
-from networkx.readwrite.gexf import GEXFWriter
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from sskg.graphbuild.rdf_io import term_key
 from sskg.namespaces import BASE
 
-from .rdf_exports import EXPORT_PREFIXES, compacting, term_key
+from .rdf_exports import EXPORT_PREFIXES, compacting
 
 SKOLEM = BASE + ".well-known/genid/"
 _LABELS = (RDFS.label, SKOS.prefLabel, DCTERMS.title)
@@ -46,8 +45,8 @@ def _readable(node: Node, values_by_predicate: dict[Node, list[Node]], compact: 
     return compact(node_id(node))
 
 
-def to_networkx(graph: Graph) -> nx.MultiDiGraph:
-    """A directed multigraph of `graph` (blank nodes should already carry canonical labels).
+def to_networkx(triples: Iterable[tuple[Node, Node, Node]]) -> nx.MultiDiGraph:
+    """A directed multigraph of a graph's triples (blank nodes should already carry canonical labels).
 
     One pass gathers every node's literals, classes and labels: a look-up per node and edge costs
     minutes at 100× the review, and so does compacting the same IRIs again (hence the memo).
@@ -58,7 +57,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     label_values: dict[Node, dict[Node, list[Node]]] = {}
     edges = []
     resources: set[Node] = set()
-    for subject, predicate, obj in graph:
+    for subject, predicate, obj in triples:
         resources.add(subject)
         if predicate in _LABELS:
             label_values.setdefault(subject, {}).setdefault(predicate, []).append(obj)
@@ -85,14 +84,89 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
     return network
 
 
+# -- writers ---------------------------------------------------------------------------------------------
+# Written line by line in the layout of networkx's own writers, which build an element tree first and take
+# minutes at 100× the review. Every value is a string (see `to_networkx`).
+
+GRAPHML_ROOT = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">')
+GEXF_ROOT = ('<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+             'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">')
+
+
 def graphml(network: nx.MultiDiGraph) -> str:
-    return "\n".join(nx.generate_graphml(network)) + "\n"
+    keys: dict[tuple[str, str], str] = {}  # (scope, attribute) → key id, numbered in order of first use
+
+    def data(scope: str, attributes: dict[str, str]) -> list[str]:
+        lines = []
+        for name, value in attributes.items():
+            key = keys.setdefault((scope, name), f"d{len(keys)}")
+            lines.append(f'      <data key="{key}">{_text(value)}</data>' if value else f'      <data key="{key}" />')
+        return lines
+
+    body = []
+    for node, attributes in network.nodes(data=True):
+        body += _element(f'node id="{_attribute(node)}"', data("node", attributes), 2)
+    for source, target, key, attributes in network.edges(keys=True, data=True):
+        body += _element(f'edge source="{_attribute(source)}" target="{_attribute(target)}" id="{_attribute(key)}"',
+                         data("edge", attributes), 2)
+    declared = [f'  <key id="{key}" for="{scope}" attr.name="{_attribute(name)}" attr.type="string" />'
+                for (scope, name), key in reversed(keys.items())]  # networkx lists the last key first
+    return "\n".join([GRAPHML_ROOT, *declared, *_element('graph edgedefault="directed"', body, 1), "</graphml>", ""])
 
 
 def gexf(network: nx.MultiDiGraph) -> str:
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
-    meta = writer.xml.find("meta")
-    assert isinstance(meta, Element)
-    meta.attrib.pop("lastmodifieddate", None)  # today's date would change the bytes every day
-    writer.add_graph(network)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + str(writer)
+    ids: dict[tuple[str, str], str] = {}  # (class, attribute) → id, one count over nodes, then edges
+
+    def attvalues(kind: str, attributes: dict[str, str]) -> list[str]:
+        lines = []
+        for title, value in attributes.items():
+            number = ids.setdefault((kind, title), str(len(ids)))
+            lines.append(f'          <attvalue for="{number}" value="{_attribute(value)}" />')
+        return _element("attvalues", lines, 4) if lines else []
+
+    nodes = []
+    for node, attributes in network.nodes(data=True):
+        rest = dict(attributes)
+        label = rest.pop("label", node)
+        nodes += _element(f'node id="{_attribute(node)}" label="{_attribute(label)}"', attvalues("node", rest), 3)
+    edges = []
+    for number, (source, target, key, attributes) in enumerate(network.edges(keys=True, data=True)):
+        rest = dict(attributes)
+        label = rest.pop("label", None)
+        rest["networkx_key"] = key  # the multigraph key, under the name networkx reads it back from
+        tag = f'edge source="{_attribute(source)}" target="{_attribute(target)}" id="{number}"'
+        tag += f' label="{_attribute(label)}"' if label is not None else ""
+        edges += _element(tag, attvalues("edge", rest), 3)
+    declarations = []
+    for kind in ("edge", "node"):  # networkx puts each new class first: edges', declared last, come first
+        declared = [f'      <attribute id="{number}" title="{_attribute(title)}" type="string" />'
+                    for (owner, title), number in ids.items() if owner == kind]
+        declarations += _element(f'attributes mode="static" class="{kind}"', declared, 2) if declared else []
+    graph = [*declarations, *_element("nodes", nodes, 2), *_element("edges", edges, 2)]
+    return "\n".join(['<?xml version="1.0" encoding="utf-8"?>', GEXF_ROOT, "  <meta>", "    <creator>sskg</creator>", "  </meta>",
+                      *_element('graph defaultedgetype="directed" mode="static" name=""', graph, 1), "</gexf>", ""])
+
+
+def _element(tag: str, children: list[str], depth: int) -> list[str]:
+    """An element's lines around its (already indented) children, or one empty-element line."""
+    pad = "  " * depth
+    if not children:
+        return [f"{pad}<{tag} />"]
+    return [f"{pad}<{tag}>", *children, f"{pad}</{tag.split(' ', 1)[0]}>"]
+
+
+def _text(value: str) -> str:
+    """Element text: markup escaped; a carriage return as a reference, as a parser reads a bare one as a line break."""
+    return _ascii(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;"))
+
+
+def _attribute(value: str) -> str:
+    """An attribute value: markup, quotes and the whitespace a parser would normalise, escaped."""
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _ascii(escaped.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;"))
+
+
+def _ascii(text: str) -> str:
+    """Non-ASCII characters as character references, as networkx writes them."""
+    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")

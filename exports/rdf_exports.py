@@ -23,7 +23,7 @@ from sskg.errors import OutputError
 from sskg.graphbuild.build import turtle_text
 from sskg.graphbuild.forked import run_jobs
 from sskg.graphbuild.layers import Layers, Triple, canonical_layers, has_bnode
-from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_term, parse_rdf_file, ox_text, plain_graph, term_key
+from sskg.graphbuild.rdf_io import TermCache, atomic_write, new_graph, ox_text, parse_rdf_file, plain_graph
 from sskg.namespaces import BASE, FINDING, PREFIXES, PROVENANCE, SSKG, SSKG_NS, STUDY
 
 GRAPH = Namespace(BASE + "graph/")
@@ -87,12 +87,12 @@ def iri_problem(iri: str) -> str | None:
     return None
 
 
-def check_exportable(graph: Graph, formats: Iterable[str]) -> None:
-    """Refuse, before anything is written, a graph that one of `formats` would write wrongly."""
+def check_exportable(triples: Iterable[Triple], formats: Iterable[str]) -> None:
+    """Refuse, before anything is written, triples that one of `formats` would write wrongly."""
     chosen = set(formats)
     xml, rdf_xml = bool(chosen & XML_FORMATS), "rdfxml" in chosen
     checked: set[str] = set()
-    for triple in graph:
+    for triple in triples:
         for position, term in enumerate(triple):
             iri = term.datatype if isinstance(term, Literal) else term if isinstance(term, URIRef) else None
             if iri is not None and iri not in checked:
@@ -165,9 +165,11 @@ def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
 
 def graph_quads(graphs: dict[URIRef, Graph]) -> Iterator[ox.Quad]:
     """Quads of named graphs, sorted by graph name, then triple."""
+    terms = TermCache()
     for name, graph in sorted(graphs.items()):
-        for triple in sorted(graph, key=term_key):
-            yield ox.Quad(*(ox_term(term) for term in triple), ox.NamedNode(str(name)))
+        graph_name = ox.NamedNode(str(name))
+        for triple in terms.ox_triples(terms.sorted(graph)):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
 
 
 _QUADS: WeakKeyDictionary[Layers, list[ox.Quad]] = WeakKeyDictionary()  # TriG and N-Quads share them
@@ -294,7 +296,7 @@ def jsonld(layers: Layers, context: dict[str, object] | None = None) -> str:
             prefixes[name] = definition
     compact = compacting(prefixes)
     nodes: dict[Node, dict[str, list[object]]] = {}
-    for subject, predicate, obj in layers.whole():
+    for subject, predicate, obj in layers.sorted_triples:  # a list iterates faster than a store
         node = nodes.setdefault(subject, {})
         key, value = _entry(predicate, obj, terms, compact)
         node.setdefault(key, []).append(value)
@@ -355,7 +357,7 @@ def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
     from .reference_html import reference_page
     from .tables import estimates_table, findings_table, prisma_table, studies_table
 
-    network = lru_cache(maxsize=1)(lambda layers: to_networkx(layers.whole()))  # GraphML and GEXF share it
+    network = lru_cache(maxsize=1)(lambda layers: to_networkx(layers.sorted_triples))  # GraphML and GEXF share it
     return {
         "turtle": lambda layers: {"sskg.ttl": turtle(layers)},
         "ntriples": lambda layers: {"sskg.nt": ntriples(layers)},
@@ -404,7 +406,7 @@ def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMAT
     unknown = sorted(set(chosen) - set(FORMATS))
     if unknown:
         raise OutputError(f"unknown export format {', '.join(unknown)}", fix=f"choose from {', '.join(FORMATS)}")
-    check_exportable(layers.whole(), chosen)
+    check_exportable(layers.sorted_triples, chosen)
     canonical = canonical_layers(layers)
     canonical.ox_triples  # computed once, before the workers fork  # noqa: B018
     files: dict[str, str] = {}

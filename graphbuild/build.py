@@ -22,7 +22,7 @@ from .gc_pause import gc_paused
 from .layers import Layers, canonical_graph, canonical_layers
 from .ontology import load_ontology, vocabulary_of
 from .output import published
-from .rdf_io import atomic_write, merge, ox_sorted, ox_text
+from .rdf_io import atomic_write, ox_sorted, ox_text, oxigraph_merge
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
 from .tbox import default_cache_dir, start_tbox_classification
 from .triples import evidence_graph
@@ -94,7 +94,7 @@ def build(
         with confined([evidence_dir, ONTOLOGY_DIR]):
             evidence: Evidence = timed("read evidence", lambda: load_evidence(evidence_dir, vocabulary_of(ontology)))  # type: ignore[assignment]
             asserted: Graph = timed("make triples", lambda: evidence_graph(evidence))  # type: ignore[assignment]
-            combined = merge(ontology, asserted)
+            combined = oxigraph_merge(ontology, asserted)  # validated by SPARQL on its own store, not a copy
             violations: list[Violation] = timed(  # type: ignore[assignment]
                 "validate", lambda: shacl_violations(combined, load_shapes()) + check_violations(combined)
             )

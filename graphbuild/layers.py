@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from sskg.errors import OutputError
 
-from .rdf_io import merge, plain_graph, sorted_both
+from .rdf_io import TermCache, merge, plain_graph
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -39,18 +39,14 @@ class Layers:
     def _whole(self) -> Graph:
         return merge(self.ontology, self.evidence, self.inferred)
 
-    @property
+    @cached_property
     def sorted_triples(self) -> list[Triple]:
-        return self._sorted[0]
-
-    @property
-    def ox_triples(self) -> list[ox.Triple]:
-        """`sorted_triples` as Oxigraph triples, for its fast writers."""
-        return self._sorted[1]
+        return TermCache().sorted(self._whole)
 
     @cached_property
-    def _sorted(self) -> tuple[list[Triple], list[ox.Triple]]:
-        return sorted_both(self._whole)
+    def ox_triples(self) -> list[ox.Triple]:
+        """`sorted_triples` as Oxigraph triples, for its fast writers."""
+        return TermCache().ox_triples(self.sorted_triples)
 
     def layer_of(self, triple: Triple) -> str:
         """The layer that holds `triple` (ontology first, then inferred: a triple is written once)."""

@@ -12,6 +12,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -121,9 +122,9 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
         raise
 
 
-def new_graph() -> Graph:
+def new_graph(store: str = "default") -> Graph:
     """An empty graph with sskg's prefixes bound."""
-    graph = Graph()
+    graph = Graph(store=store)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     return graph
@@ -179,31 +180,43 @@ def merge(*graphs: Graph) -> Graph:
 
 
 def ox_sorted(graph: Graph) -> list[ox.Triple]:
-    return sorted_both(graph)[1]
+    terms = TermCache()
+    return terms.ox_triples(terms.sorted(graph))
 
 
-def sorted_both(triples: Iterable[tuple[Node, Node, Node]]) -> tuple[list[tuple[Node, Node, Node]], list[ox.Triple]]:
-    """The triples sorted by `term_key`, and the same list as Oxigraph triples.
+class TermCache:
+    """Sort keys and Oxigraph terms, each made once per distinct term: a large graph names each term many times."""
 
-    Each distinct term is keyed and converted once: a large graph names each term many times.
+    def __init__(self) -> None:
+        self.ox_term = cache(ox_term)
+        self._key = cache(lambda term: term_key((term,))[0])
+
+    def sorted(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
+        """The triples in `term_key` order."""
+        key = self._key
+        return sorted(triples, key=lambda triple: (key(triple[0]), key(triple[1]), key(triple[2])))
+
+    def ox_triples(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+        converted = self.ox_term
+        return [ox.Triple(converted(s), converted(p), converted(o)) for s, p, o in triples]
+
+
+def oxigraph_graph(triples: Iterable[ox.Triple]) -> Graph:
+    """An rdflib graph held by Oxigraph, filled natively, with sskg's prefixes bound (blank-node labels kept).
+
+    `ox_store` then hands over its store without a copy: SPARQL and validation run on it directly.
     """
-    keys: dict[Node, str] = {}
-    terms: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+    graph = new_graph("Oxigraph")
+    name = ox_term(graph.identifier)  # oxrdflib keeps a graph's triples in the named graph of its identifier
+    store = backing_store(graph)
+    assert store is not None
+    store.bulk_extend(ox.Quad(triple.subject, triple.predicate, triple.object, name) for triple in triples)  # type: ignore[arg-type]
+    return graph
 
-    def key(term: Node) -> str:
-        found = keys.get(term)
-        if found is None:
-            found = keys[term] = term_key((term,))[0]
-        return found
 
-    def converted(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        found = terms.get(term)
-        if found is None:
-            found = terms[term] = ox_term(term)
-        return found
-
-    ordered = sorted(triples, key=lambda triple: (key(triple[0]), key(triple[1]), key(triple[2])))
-    return ordered, [ox.Triple(converted(s), converted(p), converted(o)) for s, p, o in ordered]
+def oxigraph_merge(*graphs: Graph) -> Graph:
+    """What `merge` makes, held by Oxigraph."""
+    return oxigraph_graph(TermCache().ox_triples(triple for graph in graphs for triple in graph))
 
 
 def ox_text(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:

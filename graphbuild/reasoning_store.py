@@ -99,11 +99,3 @@ class Members:
         """The distinct values of ?x in the pattern."""
         solutions = self.store.query(f"SELECT DISTINCT ?x WHERE {{ {pattern} }}", use_default_graph_as_union=True)
         return {solution["x"] for solution in solutions}  # type: ignore[union-attr]
-
-
-def oxigraph_graph(triples: list[ox.Triple]) -> Graph:
-    """The triples as an rdflib graph held by Oxigraph, filled natively (300,000 at 1000× the review); labels kept."""
-    graph = Graph(store="Oxigraph")
-    name = ox_term(graph.identifier)  # oxrdflib keeps a graph's triples in the named graph of its identifier
-    ox_store(graph).bulk_extend(ox.Quad(triple.subject, triple.predicate, triple.object, name) for triple in triples)  # type: ignore[arg-type]
-    return graph

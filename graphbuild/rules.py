@@ -17,7 +17,8 @@ from rdflib.namespace import OWL, RDF
 
 from sskg.errors import ReasonerError
 
-from .reasoning_store import RDF_TYPE, Members, is_a, oxigraph_graph
+from .rdf_io import oxigraph_graph
+from .reasoning_store import RDF_TYPE, Members, is_a
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,14 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from networkx.readwrite.gexf import GEXFWriter
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 from sskg.exports import rdf_exports as rx
 from sskg.exports.export_cli import export, push
-from sskg.exports.graph_exports import SKOLEM, to_networkx
+from sskg.exports.graph_exports import SKOLEM, gexf, graphml, to_networkx
 from sskg.exports.nanopubs import NP, nanopub_iri, nanopublications
 from sskg.exports.push import Credentials, push_graph, update_endpoint_for
 from sskg.exports.reference_html import reference_page
@@ -339,6 +340,42 @@ def test_network_exports_read_back_with_networkx(name: str, exported: Path, laye
         for predicate in (SSKG.hasDirection, SSKG.inPopulation, SSKG.statedAt):
             for value in layers.evidence.objects(finding, predicate):
                 assert (str(predicate), str(value)) in out
+
+
+def networkx_written(network: nx.MultiDiGraph) -> tuple[str, str]:
+    """What networkx's own writers make of the network (the reference sskg's writers follow)."""
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.xml.find("meta").attrib.pop("lastmodifieddate")  # type: ignore[union-attr]
+    writer.add_graph(network)
+    gexf_text = '<?xml version="1.0" encoding="utf-8"?>\n' + str(writer)
+    return "\n".join(nx.generate_graphml(network)) + "\n", gexf_text.replace(f"NetworkX {nx.__version__}", "sskg")
+
+
+def awkward_network() -> nx.MultiDiGraph:
+    network = nx.MultiDiGraph()
+    network.add_node("urn:a&b<c>", iri="urn:a&b<c>", label='say "hi"\tthere\nnow', kind="resource", note="")
+    network.add_node("urn:é", iri="urn:é", label="café 😀 ∑", kind="x y", **{"sskg:value": "1 < 2 & 3 > 2"})
+    network.add_node("urn:bare")
+    network.add_edge("urn:a&b<c>", "urn:é", key="k:1", predicate="urn:p", kind="k:1", label="lab&el")
+    network.add_edge("urn:é", "urn:é", key="k:2", predicate="urn:q", kind="k:2")
+    return network
+
+
+@pytest.mark.parametrize("which", ["built", "awkward"])
+def test_network_writers_write_what_networkx_writes(which: str, layers: rx.Layers) -> None:
+    network = to_networkx(layers.whole()) if which == "built" else awkward_network()
+    assert (graphml(network), gexf(network)) == networkx_written(network)
+
+
+def test_network_writers_keep_carriage_returns() -> None:
+    network = nx.MultiDiGraph()
+    network.add_node("urn:n", label="one\r\ntwo\rthree", kind="resource")
+    network.add_edge("urn:n", "urn:n", key="k", predicate="urn:p", kind="k", label="a\rb")
+    from_graphml = nx.read_graphml(io.BytesIO(graphml(network).encode("utf-8")), force_multigraph=True)
+    from_gexf = nx.read_gexf(io.BytesIO(gexf(network).encode("utf-8")))
+    for read in (from_graphml, from_gexf):
+        assert read.nodes["urn:n"]["label"] == "one\r\ntwo\rthree"
+        assert [data["label"] for _, _, data in read.edges(data=True)] == ["a\rb"]
 
 
 def test_network_nodes_are_blank_node_free(layers: rx.Layers) -> None:

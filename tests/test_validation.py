@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from sskg.graphbuild.build import BuildResult, merge
+from sskg.graphbuild.build import BuildResult
 from sskg.graphbuild.ontology import load_ontology
-from sskg.graphbuild.rdf_io import parse_rdf_file
+from sskg.graphbuild.rdf_io import merge, parse_rdf_file
 from sskg.graphbuild.validation import Violation, check_violations, load_shapes, shacl_violations
 from sskg.ontology import CHECKS_DIR
 

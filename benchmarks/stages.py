@@ -28,13 +28,12 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from sskg.errors import SskgError
-from sskg.graphbuild.build import GRAPH_FILE, canonical_turtle
+from sskg.graphbuild.build import GRAPH_FILE, canonical_turtle, evidence_violations
 from sskg.graphbuild.evidence import Evidence, load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
 from sskg.graphbuild.rdf_io import atomic_write, merge
 from sskg.graphbuild.reasoner import reason, reason_with
 from sskg.graphbuild.triples import evidence_graph
-from sskg.graphbuild.validation import check_violations, load_shapes, shacl_violations
 from sskg.queries.catalogue import load_catalogue
 from sskg.queries.runner import QueryResult, inline_bindings, load_graph, run_query
 
@@ -128,10 +127,9 @@ def make_triples(context: Context) -> None:
 
 def validate(context: Context) -> None:
     ontology, _, asserted = _asserted(context)
-    combined = merge(ontology, asserted)
     emit("setup-done")
-    with measured("validate (SHACL + QC checks)") as measure:
-        violations = shacl_violations(combined, load_shapes()) + check_violations(combined)
+    with measured("validate (SHACL + QC checks, as sskg build)") as measure:
+        violations = evidence_violations(ontology, asserted)
     measure.report(violations=len(violations))
 
 

@@ -23,7 +23,7 @@ from sskg.errors import OutputError
 from sskg.graphbuild.build import turtle_text
 from sskg.graphbuild.forked import run_jobs
 from sskg.graphbuild.layers import Layers, Triple, canonical_layers, has_bnode
-from sskg.graphbuild.rdf_io import TermCache, atomic_write, new_graph, ox_text, parse_rdf_file, plain_graph
+from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_sorted, ox_text, parse_rdf_file, plain_graph
 from sskg.namespaces import BASE, FINDING, PREFIXES, PROVENANCE, SSKG, SSKG_NS, STUDY
 
 GRAPH = Namespace(BASE + "graph/")
@@ -165,10 +165,9 @@ def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
 
 def graph_quads(graphs: dict[URIRef, Graph]) -> Iterator[ox.Quad]:
     """Quads of named graphs, sorted by graph name, then triple."""
-    terms = TermCache()
     for name, graph in sorted(graphs.items()):
         graph_name = ox.NamedNode(str(name))
-        for triple in terms.ox_triples(terms.sorted(graph)):
+        for triple in ox_sorted(graph):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
 
 
@@ -410,7 +409,7 @@ def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMAT
     canonical = canonical_layers(layers)
     canonical.ox_triples  # computed once, before the workers fork  # noqa: B018
     files: dict[str, str] = {}
-    for rendered in run_jobs([*renderers(canonical, chosen), *also]):
+    for rendered in run_jobs([*also, *renderers(canonical, chosen)]):  # the views take longest: they start first
         files.update(rendered)
     written = []
     for name, text in sorted(files.items()):

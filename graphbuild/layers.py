@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from sskg.errors import OutputError
 
-from .rdf_io import TermCache, merge, plain_graph
+from .rdf_io import merge, ox_triples, plain_graph, term_key
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -41,12 +41,12 @@ class Layers:
 
     @cached_property
     def sorted_triples(self) -> list[Triple]:
-        return TermCache().sorted(self._whole)
+        return sorted(self._whole, key=term_key)
 
     @cached_property
     def ox_triples(self) -> list[ox.Triple]:
         """`sorted_triples` as Oxigraph triples, for its fast writers."""
-        return TermCache().ox_triples(self.sorted_triples)
+        return ox_triples(self.sorted_triples)
 
     def layer_of(self, triple: Triple) -> str:
         """The layer that holds `triple` (ontology first, then inferred: a triple is written once)."""
@@ -74,7 +74,9 @@ def canonical_layers(layers: Layers) -> Layers:
             if seen.setdefault(node, name) != name:
                 raise OutputError(f"blank node {node} is shared by the {seen[node]} and {name} layers",
                                   fix="give the node an IRI")
-    return Layers(*(canonical_graph(getattr(layers, name), tag) for name, tag in LAYER_TAGS), canonical=True)
+    with_bnodes = set(seen.values())  # a layer without blank nodes is kept as it is (copying it costs seconds)
+    return Layers(*(canonical_graph(getattr(layers, name), tag) if name in with_bnodes else getattr(layers, name)
+                    for name, tag in LAYER_TAGS), canonical=True)
 
 
 def canonical_graph(graph: Graph, tag: str = "") -> Graph:

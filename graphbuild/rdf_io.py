@@ -12,7 +12,6 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import IO
 
@@ -180,25 +179,11 @@ def merge(*graphs: Graph) -> Graph:
 
 
 def ox_sorted(graph: Graph) -> list[ox.Triple]:
-    terms = TermCache()
-    return terms.ox_triples(terms.sorted(graph))
+    return ox_triples(sorted(graph, key=term_key))
 
 
-class TermCache:
-    """Sort keys and Oxigraph terms, each made once per distinct term: a large graph names each term many times."""
-
-    def __init__(self) -> None:
-        self.ox_term = cache(ox_term)
-        self._key = cache(lambda term: term_key((term,))[0])
-
-    def sorted(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
-        """The triples in `term_key` order."""
-        key = self._key
-        return sorted(triples, key=lambda triple: (key(triple[0]), key(triple[1]), key(triple[2])))
-
-    def ox_triples(self, triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
-        converted = self.ox_term
-        return [ox.Triple(converted(s), converted(p), converted(o)) for s, p, o in triples]
+def ox_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    return [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in triples]
 
 
 def oxigraph_graph(triples: Iterable[ox.Triple]) -> Graph:
@@ -216,7 +201,7 @@ def oxigraph_graph(triples: Iterable[ox.Triple]) -> Graph:
 
 def oxigraph_merge(*graphs: Graph) -> Graph:
     """What `merge` makes, held by Oxigraph."""
-    return oxigraph_graph(TermCache().ox_triples(triple for graph in graphs for triple in graph))
+    return oxigraph_graph(ox_triples(triple for graph in graphs for triple in graph))
 
 
 def ox_text(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> str:

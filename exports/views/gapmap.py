@@ -115,12 +115,11 @@ def gap_data(gap: GapMap, model: ViewModel, overview_href: str) -> dict[str, obj
 
 def _study_entry(model: ViewModel, study: str) -> dict[str, object]:
     node = model.nodes[study]
-    citation = dict(model.details[study].fields).get("Citation", [""])
     return {
         "label": node.label,
         "key": study.rsplit("/", 1)[-1],
         "year": node.year,
-        "citation": citation[0],
+        "citation": model.details.citation(study),
         "design": list(node.facets.get("design", ())),
         "country": list(node.facets.get("country", ())),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -115,11 +116,40 @@ class Detail:
     links: list[Link] = field(default_factory=list)
 
 
+class Details(Mapping[str, Detail]):
+    """Each node's details panel, read from the graph when first asked for: a page shows at most a few
+    thousand of the graph's nodes, and reading every panel takes many seconds at 100× the review."""
+
+    def __init__(self, graph: Graph, nodes: dict[str, ViewNode], edges: list[ViewEdge]) -> None:
+        self._graph, self._nodes, self._links = graph, nodes, _links(nodes, edges)
+        self._made: dict[str, Detail] = {}
+
+    def __getitem__(self, node_id: str) -> Detail:
+        if node_id not in self._made:
+            node = self._nodes[node_id]
+            detail = _detail(self._graph, URIRef(node_id), node)
+            detail.links = self._links.get(node_id, [])
+            if node.kind not in ("study", "finding"):
+                detail.studies = _studies_touched(self._nodes, detail.links)
+            self._made[node_id] = detail
+        return self._made[node_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def citation(self, study: str) -> str:
+        """A study's citation alone, without reading its whole panel."""
+        return text(self._graph, URIRef(study), DCTERMS.bibliographicCitation) or ""
+
+
 @dataclass
 class ViewModel:
     nodes: dict[str, ViewNode]
     edges: list[ViewEdge]
-    details: dict[str, Detail]
+    details: Details
     facet_labels: dict[str, dict[str, str]]  # facet → value → label
 
     def node_ids(self, kind: str) -> list[str]:
@@ -202,13 +232,11 @@ def load_model(graph: Graph) -> ViewModel:
             node = ViewNode(str(iri), kind, label(graph, iri))
         nodes[node.id] = node
     edges = _edges(graph, kinds)
-    details = {node.id: _detail(graph, URIRef(node.id), node) for node in nodes.values()}
-    _add_links(nodes, edges, details)
     facet_labels = {
         facet: {value: _facet_label(graph, value) for value in sorted({v for f in facets.values() for v in f.get(facet, ())})}
         for facet in FACETS
     }
-    return ViewModel(nodes, edges, details, facet_labels)
+    return ViewModel(nodes, edges, Details(graph, nodes, edges), facet_labels)
 
 
 def _node_kinds(graph: Graph) -> dict[URIRef, str]:
@@ -245,21 +273,22 @@ def _edges(graph: Graph, kinds: dict[URIRef, str]) -> list[ViewEdge]:
     return sorted(edges, key=lambda edge: (edge.source, edge.predicate, edge.target))
 
 
-def _add_links(nodes: dict[str, ViewNode], edges: list[ViewEdge], details: dict[str, Detail]) -> None:
-    """Neighbours for each panel, and for concepts the studies they touch directly or through findings."""
+def _links(nodes: dict[str, ViewNode], edges: list[ViewEdge]) -> dict[str, list[Link]]:
+    """Each node's neighbours, as its panel lists them."""
     links: dict[str, set[Link]] = defaultdict(set)
     for edge in edges:
         source, target = nodes[edge.source], nodes[edge.target]
         links[edge.source].add(Link(target.id, target.label, target.kind, edge.label))
         links[edge.target].add(Link(source.id, source.label, source.kind, f"{edge.label} (from)"))
-    for node_id, detail in details.items():
-        detail.links = sorted(links[node_id], key=_link_order)
-        if nodes[node_id].kind in ("study", "finding"):
-            continue
-        studies = {link.id for link in detail.links if link.kind == "study"}
-        studies |= {nodes[link.id].study for link in detail.links if link.kind == "finding" and nodes[link.id].study}  # type: ignore[misc]
-        related = sorted((nodes[study] for study in studies), key=lambda study: (study.label, study.id))
-        detail.studies = [Link(study.id, study.label, "study", "") for study in related]
+    return {node_id: sorted(found, key=_link_order) for node_id, found in links.items()}
+
+
+def _studies_touched(nodes: dict[str, ViewNode], links: list[Link]) -> list[Link]:
+    """The studies a concept touches directly or through findings."""
+    studies = {link.id for link in links if link.kind == "study"}
+    studies |= {nodes[link.id].study for link in links if link.kind == "finding" and nodes[link.id].study}  # type: ignore[misc]
+    related = sorted((nodes[study] for study in studies), key=lambda study: (study.label, study.id))
+    return [Link(study.id, study.label, "study", "") for study in related]
 
 
 def _link_order(link: Link) -> tuple[int, str, str, str]:

@@ -156,18 +156,15 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term))
 
 
-_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
-
-
 def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """The rdflib term for an Oxigraph term (the inverse of `ox_term`)."""
+    """The rdflib term for an Oxigraph term, as oxrdflib makes it (a plain string keeps its xsd:string datatype)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
-    return Literal(term.value) if term.datatype == _XSD_STRING else Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def merge(*graphs: Graph) -> Graph:

@@ -34,12 +34,12 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from sskg.errors import QueryError, SskgError
-from sskg.namespaces import BASE, PREFIXES
+from sskg.namespaces import BASE
 
 from . import QUERIES_DIR
 from .catalogue import CatalogueQuery, load_catalogue
 from .formats import render
-from .runner import QueryResult, evaluate, load_graph, materialise
+from .runner import QueryResult, evaluate, load_graph, materialise, prefixed_graph
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_URL_BYTES = 8 * 1024
@@ -216,17 +216,8 @@ def _execute(graph: Graph, text: str, bindings: dict[str, Node], max_rows: int) 
     result = materialise(evaluate(graph, text, bindings), limit=max_rows + 1)
     if result.graph is not None:
         triples = list(result.graph)
-        return replace(result, graph=_prefixed_graph(triples[:max_rows])), len(triples) > max_rows
+        return replace(result, graph=prefixed_graph(triples[:max_rows])), len(triples) > max_rows
     return replace(result, rows=result.rows[:max_rows]), len(result.rows) > max_rows
-
-
-def _prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
-    for triple in triples:
-        graph.add(triple)
-    return graph
 
 
 def _with_charset(media_type: str) -> str:
@@ -324,7 +315,7 @@ def _resource_reply(graph: Graph, job: ResourceJob, max_rows: int) -> Reply:
     incoming = list(islice(graph.triples((None, None, subject)), max_rows))
     if not outgoing and not incoming:
         return error_reply(404, f"the graph has no triples about {job.iri}")
-    described = _prefixed_graph(outgoing + incoming)
+    described = prefixed_graph(outgoing + incoming)
     if media_type == "text/turtle":
         return Reply(200, described.serialize(format="turtle").encode(), _with_charset(media_type))
     page = _RESOURCE_PAGE.format(

@@ -22,7 +22,7 @@ from .gc_pause import gc_paused
 from .layers import Layers, canonical_graph, canonical_layers
 from .ontology import load_ontology, vocabulary_of
 from .output import published
-from .rdf_io import atomic_write, ox_sorted, ox_text, oxigraph_merge
+from .rdf_io import atomic_write, merge, ox_sorted, ox_store, ox_text, oxigraph_merge
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
 from .tbox import default_cache_dir, start_tbox_classification
 from .triples import evidence_graph
@@ -104,6 +104,11 @@ def build(
 def evidence_violations(ontology: Graph, evidence: Graph) -> list[Violation]:
     """SHACL shapes and quality checks over ontology and evidence together, so subclasses count."""
     combined = oxigraph_merge(ontology, evidence)  # SPARQL runs on its own store: no copy
+    distinct = len(evidence) + sum(triple not in evidence for triple in ontology)
+    if len(ox_store(combined)) != distinct:
+        # Oxigraph holds literals such as "1.5" and "1.50" as one term: validate rdflib's merge instead,
+        # which shacl_violations hands to pySHACL, saying why.
+        combined = merge(ontology, evidence)
     return shacl_violations(combined, load_shapes()) + check_violations(combined)
 
 

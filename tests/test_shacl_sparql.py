@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, XSD
 from rdflib.plugins.sparql import prepareQuery
 
 from benchmarks.generate import generate
-from sskg.graphbuild.build import BuildResult
+from sskg.graphbuild.build import BuildResult, evidence_violations
 from sskg.graphbuild.evidence import load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
 from sskg.graphbuild.prebinding import NotJoinable, joinable_variables
@@ -279,6 +279,18 @@ def test_literals_oxigraph_would_merge_fall_back_to_pyshacl(base: Graph, caplog:
     data.add((estimate, SSKG.ciLower, Literal(f"{lower:.3f}", datatype=XSD.decimal)))  # "0.2" and "0.200": one term in Oxigraph
     with caplog.at_level(logging.WARNING, logger="sskg.graphbuild.validation"):
         found = shacl_violations(data, SHAPES)
+    assert "merges 1 literal" in caplog.text
+    assert [violation.focus for violation in found] == [str(estimate)]
+
+
+def test_the_build_validates_literals_oxigraph_would_merge_with_pyshacl(built: tuple[BuildResult, Path],
+                                                                        caplog: pytest.LogCaptureFixture) -> None:
+    evidence = merge(built[0].asserted)
+    estimate = min(evidence.subjects(SSKG.ciLower, None))
+    lower = Decimal(evidence.value(estimate, SSKG.ciLower))
+    evidence.add((estimate, SSKG.ciLower, Literal(f"{lower:.3f}", datatype=XSD.decimal)))
+    with caplog.at_level(logging.WARNING, logger="sskg.graphbuild.validation"):
+        found = evidence_violations(built[0].ontology, evidence)
     assert "merges 1 literal" in caplog.text
     assert [violation.focus for violation in found] == [str(estimate)]
 

@@ -12,6 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
@@ -368,3 +369,9 @@ def test_cli_bad_input_gives_one_message_and_exit_2(graph_file: Path, tmp_path: 
 def test_cli_missing_graph_says_how_to_fix(tmp_path: Path) -> None:
     result = CliRunner().invoke(view, ["--graph", str(tmp_path / "none.ttl"), "--out", str(tmp_path)])
     assert result.exit_code == 2 and "sskg build" in result.output
+
+
+@pytest.mark.parametrize(("nodes", "sources"), [(2_000, 500), (20_000, 125), (200_000, 50)])
+def test_betweenness_samples_fewer_sources_as_the_graph_grows(nodes: int, sources: int) -> None:
+    # nodes + edges ≈ 2 × nodes on a path: 5,000,000 // 39,999 = 125; never more than 500 nor fewer than 50
+    assert metrics.betweenness_sources(nx.path_graph(nodes)) == sources

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import statistics
 import time
 from collections.abc import Iterator
@@ -98,36 +99,34 @@ def run_load(load_server: SparqlServer, report: str) -> None:
     print("load:", figures)
 
 
+RECOVERY_PATH = "/sparql?" + urlencode({"name": "included-studies"})
+
+
+def assert_recovers(server: SparqlServer) -> None:
+    """Within a minute the server answers again, and then every request."""
+    deadline = time.monotonic() + 60
+    while request(server.server_port, RECOVERY_PATH)[0] != 200:
+        assert time.monotonic() < deadline, "the server did not recover"
+        time.sleep(0.5)
+    assert [request(server.server_port, RECOVERY_PATH)[0] for _ in range(10)] == [200] * 10
+
+
 def test_a_killed_worker_is_replaced(load_server: SparqlServer) -> None:
     """A worker that dies (here: SIGKILL from outside) costs at most the request it held; the server keeps answering."""
-    import signal as signals
-
     victims = [worker.process.pid for worker in list(load_server.pool._workers)]  # noqa: SLF001 - fault injection
     assert victims
     for pid in victims:
-        os.kill(pid, signals.SIGKILL)
-    path = "/sparql?" + urlencode({"name": "included-studies"})
-    statuses = [request(load_server.server_port, path)[0] for _ in range(3)]
+        os.kill(pid, signal.SIGKILL)
+    statuses = [request(load_server.server_port, RECOVERY_PATH)[0] for _ in range(3)]
     assert set(statuses) <= {200, 503}
-    deadline = time.monotonic() + 60
-    while request(load_server.server_port, path)[0] != 200:
-        assert time.monotonic() < deadline, "the server did not recover"
-        time.sleep(0.5)
-    assert [request(load_server.server_port, path)[0] for _ in range(10)] == [200] * 10
+    assert_recovers(load_server)
 
 
 def test_a_successor_killed_while_it_loads_is_replaced_too(load_server: SparqlServer) -> None:
     """Killing the replacements before they are ready must not leave the pool empty for good."""
-    import signal as signals
-
-    path = "/sparql?" + urlencode({"name": "included-studies"})
     for _ in range(2):
         for worker in list(load_server.pool._workers):  # noqa: SLF001 - fault injection
-            os.kill(worker.process.pid, signals.SIGKILL)
-        assert {request(load_server.server_port, path)[0] for _ in range(2)} <= {200, 503}
+            os.kill(worker.process.pid, signal.SIGKILL)
+        assert {request(load_server.server_port, RECOVERY_PATH)[0] for _ in range(2)} <= {200, 503}
         time.sleep(0.2)  # the successors are now loading the graph
-    deadline = time.monotonic() + 60
-    while request(load_server.server_port, path)[0] != 200:
-        assert time.monotonic() < deadline, "the server did not recover"
-        time.sleep(0.5)
-    assert [request(load_server.server_port, path)[0] for _ in range(10)] == [200] * 10
+    assert_recovers(load_server)

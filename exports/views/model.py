@@ -142,7 +142,7 @@ class Details(Mapping[str, Detail]):
 
     def citation(self, study: str) -> str:
         """A study's citation alone, without reading its whole panel."""
-        return text(self._graph, URIRef(study), DCTERMS.bibliographicCitation) or ""
+        return _citation(self._graph, URIRef(study))
 
 
 @dataclass
@@ -326,7 +326,7 @@ def _study_detail(graph: Graph, iri: URIRef, node: ViewNode) -> Detail:
     country = labels(graph, iri, SSKG.conductedIn) or (["not reported"] if graph.value(iri, SSKG.countryNotReported) else [])
     design = labels(graph, iri, SSKG.hasDesignCategory) + labels(graph, iri, SSKG.hasDesign)
     fields = [
-        ("Citation", [text(graph, iri, DCTERMS.bibliographicCitation) or ""]),
+        ("Citation", [_citation(graph, iri)]),
         ("Title", [text(graph, iri, DCTERMS.title) or ""]),
         ("Year", [str(node.year) if node.year else ""]),
         ("Aim", [text(graph, iri, SSKG.aim) or ""]),
@@ -339,6 +339,10 @@ def _study_detail(graph: Graph, iri: URIRef, node: ViewNode) -> Detail:
     ]
     findings = [finding_summary(graph, finding) for finding in iris(graph, iri, SSKG.reportsFinding)]
     return Detail(node.label, node.kind, _present(fields), findings=findings, notes=texts(graph, iri, SSKG.note))
+
+
+def _citation(graph: Graph, study: URIRef) -> str:
+    return text(graph, study, DCTERMS.bibliographicCitation) or ""
 
 
 def finding_summary(graph: Graph, iri: URIRef) -> FindingSummary:

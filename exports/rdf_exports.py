@@ -8,6 +8,7 @@ nodes are labelled canonically, so a rebuild never renames them).
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache, partial
@@ -23,6 +24,7 @@ from sskg.errors import OutputError
 from sskg.graphbuild.build import turtle_text
 from sskg.graphbuild.forked import run_jobs
 from sskg.graphbuild.layers import Layers, Triple, canonical_layers, has_bnode
+from sskg.graphbuild.output import staging_folder
 from sskg.graphbuild.rdf_io import atomic_write, new_graph, ox_sorted, ox_text, parse_rdf_file, plain_graph
 from sskg.namespaces import BASE, FINDING, PREFIXES, PROVENANCE, SSKG, SSKG_NS, STUDY
 
@@ -398,8 +400,9 @@ def renderers(layers: Layers, formats: Iterable[str]) -> list[Renderer]:
 def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMATS, also: Iterable[Renderer] = ()) -> list[Path]:
     """Write the chosen exports, and the files of `also` (more renderers, e.g. the views).
 
-    Everything is checked and rendered (in parallel workers) before the first file is written, and each
-    file appears complete or not at all.
+    Everything is checked first. Each worker writes its files into a staging folder inside `out_dir`
+    (the text never travels back, nor piles up in this process: at scale it is gigabytes); only when
+    every job has succeeded are the files moved into place, each complete or not at all.
     """
     chosen = sorted(set(formats))
     unknown = sorted(set(chosen) - set(FORMATS))
@@ -408,16 +411,21 @@ def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMAT
     check_exportable(layers.sorted_triples, chosen)
     canonical = canonical_layers(layers)
     canonical.ox_triples  # computed once, before the workers fork  # noqa: B018
-    files: dict[str, str] = {}
-    for rendered in run_jobs([*also, *renderers(canonical, chosen)]):  # the views take longest: they start first
-        files.update(rendered)
-    written = []
-    for name, text in sorted(files.items()):
-        path = out_dir / name
-        with atomic_write(path) as stream:
+    with staging_folder(out_dir) as staging:
+        jobs = [partial(_write_rendered, job, staging) for job in [*also, *renderers(canonical, chosen)]]
+        names = sorted(name for written in run_jobs(jobs) for name in written)  # the views take longest: they start first
+        for name in names:
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, out_dir / name)
+    return [out_dir / name for name in names]
+
+
+def _write_rendered(render: Renderer, folder: Path) -> list[str]:
+    files = render()
+    for name, text in files.items():
+        with atomic_write(folder / name) as stream:
             stream.write(text)
-        written.append(path)
-    return written
+    return list(files)
 
 
 def write_exports(layers: Layers, out_dir: Path, also: Iterable[Renderer] = ()) -> list[Path]:

@@ -116,12 +116,12 @@ def evidence_violations(ontology: Graph, evidence: Graph) -> list[Violation]:
 def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
     """Write the graph and report; the output folder changes all at once, or not at all."""
     layers = result.layers
-    files: dict[str, str] = {
-        GRAPH_FILE: turtle_text(layers.ox_triples),
-        "inferred.ttl": turtle_text(ox_sorted(layers.inferred)),
-        "ontology.ttl": turtle_text(ox_sorted(layers.ontology)),
-        "ontology.owl": rdfxml_text(ox_sorted(layers.ontology)),
-        "report.json": json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
+    files: dict[str, Callable[[], str]] = {  # each text is made when its file is written: at scale they are large
+        GRAPH_FILE: lambda: turtle_text(layers.ox_triples),
+        "inferred.ttl": lambda: turtle_text(ox_sorted(layers.inferred)),
+        "ontology.ttl": lambda: turtle_text(ox_sorted(layers.ontology)),
+        "ontology.owl": lambda: rdfxml_text(ox_sorted(layers.ontology)),
+        "report.json": lambda: json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
     }
     # Exports and views build on this module: imported at call time.
     from sskg.exports.rdf_exports import write_exports
@@ -133,7 +133,7 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
     with published(out_dir) as staging:
         for name, text in sorted(files.items()):
             with atomic_write(staging / name) as stream:
-                stream.write(text)
+                stream.write(text())
         exported = write_exports(layers, staging, also=[views])
     result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.relative_to(staging) for path in exported})
     return result.outputs

@@ -1,7 +1,7 @@
 """Run independent jobs in forked worker processes, so a 2-core machine renders two outputs at once.
 
 Workers are forked: they read the parent's built graph without copying or pickling it; only their
-results (text) and errors travel back.
+results and errors travel back.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int | None = None) -> lis
         return [job() for job in jobs]
     _jobs = jobs
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # A fresh worker per job: what a job allocated goes with its process (the workers do not collect garbage).
+        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
             outcomes = pool.map(_run, range(len(jobs)), chunksize=1)
     finally:
         _jobs = ()

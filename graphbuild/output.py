@@ -65,3 +65,19 @@ def _remove_leftovers(parent: Path, name: str) -> None:
     """Staging folders of builds that were killed (safe: we hold the lock)."""
     for leftover in parent.glob(f".{name}.staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+@contextmanager
+def staging_folder(out_dir: Path) -> Iterator[Path]:
+    """A fresh hidden folder inside `out_dir` (made if need be) for files not yet to be seen; it is removed,
+    with whatever is left in it, on exit."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    except OSError as error:
+        raise OutputError(f"cannot write in the output folder: {error.strerror}", file=str(out_dir),
+                          fix="choose a writable --out folder") from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

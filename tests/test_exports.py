@@ -486,6 +486,15 @@ def test_e1_invalid_iris_are_refused_before_anything_is_written(bad: str, tmp_pa
     assert not list(tmp_path.iterdir())
 
 
+def test_a_failing_job_leaves_no_export_and_no_staging_folder(layers: rx.Layers, tmp_path: Path) -> None:
+    def failing_view() -> dict[str, str]:
+        raise OutputError("the view could not be drawn", fix="none")
+
+    with pytest.raises(OutputError, match="could not be drawn"):
+        rx.export_layers(layers, tmp_path, ["ntriples", "csv"], also=[failing_view])
+    assert not list(tmp_path.iterdir())  # the other jobs' files were written, but only into the removed staging folder
+
+
 @pytest.mark.parametrize(("text", "code"), [("bell\x07", "U+0007"), ("vertical\x0btab", "U+000B"), ("non\ufffe", "U+FFFE")])
 def test_e2_xml_exports_refuse_what_xml_cannot_carry(text: str, code: str, tmp_path: Path) -> None:
     triple = (URIRef("https://example.org/s"), RDFS.label, Literal(text))

@@ -52,7 +52,7 @@ class BuildResult:
         return canonical_layers(Layers(self.ontology, self.asserted, self.reasoning.inferred))
 
     def whole_graph(self) -> Graph:
-        """Ontology, evidence and inferred triples together (shared: do not modify it)."""
+        """Ontology, evidence and inferred triples read as one graph (read-only, shared)."""
         return self.layers.whole()
 
 

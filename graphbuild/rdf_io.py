@@ -123,7 +123,10 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
 
 def new_graph(store: str = "default") -> Graph:
     """An empty graph with sskg's prefixes bound."""
-    graph = Graph(store=store)
+    return bind_prefixes(Graph(store=store))
+
+
+def bind_prefixes(graph: Graph) -> Graph:
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     return graph

@@ -383,15 +383,16 @@ FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "nanopubs
 # Formats that share an intermediate result render in one worker; the slowest groups start first.
 RENDER_GROUPS = (("graphml", "gexf"), ("jsonld",), ("nanopubs",), ("trig", "nquads"), ("csv",), ("html",),
                  ("rdfxml",), ("ntriples",), ("turtle",))
-Renderer = Callable[[], dict[str, str]]
+Renderer = Callable[[], Iterable[tuple[str, str]]]  # (file name, text) pairs, made one after another
 
 
 def renderers(layers: Layers, formats: Iterable[str]) -> list[Renderer]:
-    """One job per group of the chosen formats; each returns its files' text by name."""
+    """One job per group of the chosen formats; each yields its files' names and text, format by format."""
     chosen, every = set(formats), writers()
 
-    def render(group: tuple[str, ...]) -> dict[str, str]:
-        return {name: text for fmt in group for name, text in every[fmt](layers).items()}
+    def render(group: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+        for fmt in group:
+            yield from every[fmt](layers).items()
 
     groups = [tuple(fmt for fmt in group if fmt in chosen) for group in RENDER_GROUPS]
     return [lambda group=group: render(group) for group in groups if group]
@@ -421,11 +422,14 @@ def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMAT
 
 
 def _write_rendered(render: Renderer, folder: Path) -> list[str]:
-    files = render()
-    for name, text in files.items():
+    """Write each file as soon as it is made: a worker holds one output's text at a time."""
+    names = []
+    for name, text in render():
         with atomic_write(folder / name) as stream:
             stream.write(text)
-    return list(files)
+        names.append(name)
+        del text  # before the next one is made
+    return names
 
 
 def write_exports(layers: Layers, out_dir: Path, also: Iterable[Renderer] = ()) -> list[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -127,8 +127,8 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
     from sskg.exports.rdf_exports import write_exports
     from sskg.exports.views.write import render_all
 
-    def views() -> dict[str, str]:
-        return {f"{VIEWS_DIR}/{name}": html for name, html in render_all(layers.whole()).items()}
+    def views() -> Iterator[tuple[str, str]]:
+        return ((f"{VIEWS_DIR}/{name}", html) for name, html in render_all(layers.whole()).items())
 
     with published(out_dir) as staging:
         for name, text in sorted(files.items()):

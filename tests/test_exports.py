@@ -487,7 +487,7 @@ def test_e1_invalid_iris_are_refused_before_anything_is_written(bad: str, tmp_pa
 
 
 def test_a_failing_job_leaves_no_export_and_no_staging_folder(layers: rx.Layers, tmp_path: Path) -> None:
-    def failing_view() -> dict[str, str]:
+    def failing_view() -> list[tuple[str, str]]:
         raise OutputError("the view could not be drawn", fix="none")
 
     with pytest.raises(OutputError, match="could not be drawn"):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import weakref
 
 import pytest
 
 from sskg.errors import OutputError
+from sskg.graphbuild import forked
 from sskg.graphbuild.forked import run_jobs
+from sskg.graphbuild.gc_pause import gc_paused
 
 
 def _fail_clearly() -> str:
@@ -38,3 +42,30 @@ def test_a_job_error_is_raised_with_its_file_and_fix() -> None:
 def test_an_unexpected_error_carries_its_traceback() -> None:
     with pytest.raises(RuntimeError, match="KeyError: 'missing'"):
         run_jobs([lambda: "fine", _fail_badly], workers=2)
+
+
+def test_jobs_run_here_when_free_memory_would_not_hold_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert forked.affordable_workers() >= 1
+    pages = {"SC_AVPHYS_PAGES": 1, "SC_PAGE_SIZE": 4096}  # 4 KiB free: less than this process's size
+    monkeypatch.setattr(forked.os, "sysconf", lambda name: pages[name])
+    assert forked.affordable_workers() == 1
+    assert run_jobs([os.getpid, os.getpid]) == [os.getpid()] * 2
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the collector frees it
+
+
+def test_a_job_run_here_leaves_no_cyclic_garbage_though_collection_is_paused() -> None:
+    refs: list[weakref.ref[_Node]] = []
+
+    def job() -> int:
+        refs.append(weakref.ref(_Node()))
+        return len(refs)
+
+    kept = _Node()  # made before the jobs: frozen while they run, and alive after
+    with gc_paused():
+        assert run_jobs([job, job], workers=1) == [1, 2]
+        assert [ref() for ref in refs] == [None, None]
+    assert kept.me is kept and gc.get_freeze_count() == 0

@@ -388,9 +388,10 @@ Renderer = Callable[[], Iterable[tuple[str, str]]]  # (file name, text) pairs, m
 
 def renderers(layers: Layers, formats: Iterable[str]) -> list[Renderer]:
     """One job per group of the chosen formats; each yields its files' names and text, format by format."""
-    chosen, every = set(formats), writers()
+    chosen = set(formats)
 
     def render(group: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+        every = writers()  # per job: what its formats share (the network) goes when the job ends
         for fmt in group:
             yield from every[fmt](layers).items()
 
@@ -416,8 +417,12 @@ def export_layers(layers: Layers, out_dir: Path, formats: Iterable[str] = FORMAT
         jobs = [partial(_write_rendered, job, staging) for job in [*also, *renderers(canonical, chosen)]]
         names = sorted(name for written in run_jobs(jobs) for name in written)  # the views take longest: they start first
         for name in names:
-            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, out_dir / name)
+            try:
+                (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / name, out_dir / name)
+            except OSError as error:
+                raise OutputError(f"could not write: {error.strerror}", file=str(out_dir / name),
+                                  fix="check that nothing else holds that path and that you may write there") from None
     return [out_dir / name for name in names]
 
 

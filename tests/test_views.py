@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
-from sskg.exports.views import focus, metrics
+from sskg.exports.views import focus, metrics, model
 from sskg.exports.views.gapmap import load_gap_map
 from sskg.exports.views.metrics import compute_metrics, layout
 from sskg.exports.views.model import ViewModel, load_model
@@ -149,6 +149,12 @@ def test_same_graph_gives_the_same_bytes(graph_file: Path, views: Path, tmp_path
     write_all(load_graph(graph_file, store="memory"), again)  # another store, another parse
     for path in again.glob("*.html"):
         assert path.read_bytes() == (views / path.name).read_bytes(), path.name
+
+
+def test_rendering_forgets_the_oxigraph_copy_it_queried(tmp_path: Path) -> None:
+    graph = tiny_graph()  # held by rdflib's store: the view queries run on a copy in Oxigraph
+    write_all(graph, tmp_path)
+    assert graph not in model._STORES  # at scale the copy is gigabytes; a build renders on in the same process
 
 
 def test_pages_fetch_nothing(views: Path) -> None:

@@ -184,6 +184,11 @@ def _store(graph: Graph) -> ox.Store:
     return store
 
 
+def release_store(graph: Graph) -> None:
+    """Forget the copy `select` made of `graph`, when its views are done."""
+    _STORES.pop(graph, None)
+
+
 # -- single-value look-ups --------------------------------------------------------------------------
 
 def texts(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:

@@ -13,7 +13,7 @@ from . import focus
 from .flow import flow_body, load_flow
 from .gapmap import gap_data, load_gap_map
 from .metrics import Metrics, compute_metrics, layout
-from .model import ViewModel, load_model
+from .model import ViewModel, load_model, release_store
 from .render import OVERVIEW, flow_page, gap_page, graph_page, index_page
 
 GAP_MAP = "gap-map.html"
@@ -52,25 +52,28 @@ def write_graph_view(prepared: Prepared, view: focus.GraphView, out_dir: Path) -
 
 def render_all(graph: Graph, cap: int = focus.DEFAULT_CAP) -> dict[str, str]:
     """The overview, the gap map, the search flow and an index linking them: file name → HTML."""
-    prepared = prepare(graph)
-    overview = focus.overview(prepared.model, cap)
-    gap = load_gap_map(graph)
-    stages = load_flow(graph)
-    reported = sum(stage.count is not None for stage in stages)
-    strategies = len({row[1] for row in gap.rows})
-    gap_subtitle = f"{strategies} strategies; {len(gap.gaps('outcome'))} strategy × outcome-family cells without a study"
-    flow_subtitle = f"{len(stages)} stages, {reported} with a number the review reports"
-    views = [
-        (OVERVIEW, "Evidence graph", overview.subtitle + (f". {overview.notice}" if overview.notice else "")),
-        (GAP_MAP, "Evidence-and-gap map", gap_subtitle),
-        (SEARCH_FLOW, "Search flow", flow_subtitle),
-    ]
-    return {
-        OVERVIEW: graph_view_page(prepared, overview),
-        GAP_MAP: gap_page(gap_data(gap, prepared.model, OVERVIEW), gap_subtitle),
-        SEARCH_FLOW: flow_page(flow_body(stages), flow_subtitle),
-        INDEX: index_page(views, prepared.metrics),
-    }
+    try:
+        prepared = prepare(graph)
+        overview = focus.overview(prepared.model, cap)
+        gap = load_gap_map(graph)
+        stages = load_flow(graph)
+        reported = sum(stage.count is not None for stage in stages)
+        strategies = len({row[1] for row in gap.rows})
+        gap_subtitle = f"{strategies} strategies; {len(gap.gaps('outcome'))} strategy × outcome-family cells without a study"
+        flow_subtitle = f"{len(stages)} stages, {reported} with a number the review reports"
+        views = [
+            (OVERVIEW, "Evidence graph", overview.subtitle + (f". {overview.notice}" if overview.notice else "")),
+            (GAP_MAP, "Evidence-and-gap map", gap_subtitle),
+            (SEARCH_FLOW, "Search flow", flow_subtitle),
+        ]
+        return {
+            OVERVIEW: graph_view_page(prepared, overview),
+            GAP_MAP: gap_page(gap_data(gap, prepared.model, OVERVIEW), gap_subtitle),
+            SEARCH_FLOW: flow_page(flow_body(stages), flow_subtitle),
+            INDEX: index_page(views, prepared.metrics),
+        }
+    finally:
+        release_store(graph)  # the Oxigraph copy the queries ran on: gigabytes at scale
 
 
 def write_all(graph: Graph, out_dir: Path, cap: int = focus.DEFAULT_CAP) -> list[Path]:

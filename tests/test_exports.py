@@ -35,6 +35,7 @@ from sskg.exports.nanopubs import NP, nanopub_iri, nanopublications
 from sskg.exports.push import Credentials, push_graph, update_endpoint_for
 from sskg.exports.reference_html import reference_page
 from sskg.exports.tables import findings_table, neutralise, prisma_table, studies_table
+from sskg.graphbuild import forked
 from sskg.graphbuild.build import BuildResult, rdfxml_text
 from sskg.graphbuild.rdf_io import ox_sorted, plain_prefixes
 from sskg.exports.remote_query import run_remote_query
@@ -484,6 +485,15 @@ def test_e1_invalid_iris_are_refused_before_anything_is_written(bad: str, tmp_pa
     with pytest.raises(OutputError, match="IRI"):
         rx.export_layers(rx.Layers(Graph(), graph, Graph()), tmp_path, ["ntriples"])
     assert not list(tmp_path.iterdir())
+
+
+def test_exports_made_one_after_another_in_process_are_the_same_files(exported: Path, layers: rx.Layers, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "affordable_workers", lambda: 1)  # as when free memory would not hold a worker
+    written = rx.export_layers(layers, tmp_path, ["csv", "gexf", "graphml", "ntriples"])
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(path.name for path in written)
+    for path in written:
+        assert path.read_bytes() == (exported / path.name).read_bytes(), path.name
 
 
 def test_a_failing_job_leaves_no_export_and_no_staging_folder(layers: rx.Layers, tmp_path: Path) -> None:

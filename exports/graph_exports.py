@@ -9,7 +9,8 @@ by its predicate (several values joined by a line break). Nodes carry `label` (r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 import networkx as nx
@@ -95,57 +96,90 @@ GEXF_ROOT = ('<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w
 
 
 def graphml(network: nx.MultiDiGraph) -> str:
+    return "".join(graphml_lines(network))
+
+
+def graphml_lines(network: nx.MultiDiGraph) -> Iterator[str]:
+    """The GraphML document line by line (each with its newline), so a large one is written as it is made."""
     keys: dict[tuple[str, str], str] = {}  # (scope, attribute) → key id, numbered in order of first use
+    for scope, items in (("node", network.nodes(data=True)), ("edge", network.edges(data=True))):
+        for *_, attributes in items:
+            for name in attributes:
+                keys.setdefault((scope, name), f"d{len(keys)}")
 
     def data(scope: str, attributes: dict[str, str]) -> list[str]:
-        lines = []
-        for name, value in attributes.items():
-            key = keys.setdefault((scope, name), f"d{len(keys)}")
-            lines.append(f'      <data key="{key}">{_text(value)}</data>' if value else f'      <data key="{key}" />')
-        return lines
+        return [f'      <data key="{keys[scope, name]}">{_text(value)}</data>' if value else f'      <data key="{keys[scope, name]}" />'
+                for name, value in attributes.items()]
 
-    body = []
-    for node, attributes in network.nodes(data=True):
-        body += _element(f'node id="{_attribute(node)}"', data("node", attributes), 2)
-    for source, target, key, attributes in network.edges(keys=True, data=True):
-        body += _element(f'edge source="{_attribute(source)}" target="{_attribute(target)}" id="{_attribute(key)}"',
-                         data("edge", attributes), 2)
-    declared = [f'  <key id="{key}" for="{scope}" attr.name="{_attribute(name)}" attr.type="string" />'
-                for (scope, name), key in reversed(keys.items())]  # networkx lists the last key first
-    return "\n".join([GRAPHML_ROOT, *declared, *_element('graph edgedefault="directed"', body, 1), "</graphml>", ""])
+    yield GRAPHML_ROOT + "\n"
+    for (scope, name), key in reversed(keys.items()):  # networkx lists the last key first
+        yield f'  <key id="{key}" for="{scope}" attr.name="{_attribute(name)}" attr.type="string" />\n'
+    body = itertools.chain(
+        (_element(f'node id="{_attribute(node)}"', data("node", attributes), 2) for node, attributes in network.nodes(data=True)),
+        (_element(f'edge source="{_attribute(source)}" target="{_attribute(target)}" id="{_attribute(key)}"', data("edge", attributes), 2)
+         for source, target, key, attributes in network.edges(keys=True, data=True)))
+    yield from _streamed_element('graph edgedefault="directed"', body, 1, empty=not network)
+    yield "</graphml>\n"
 
 
 def gexf(network: nx.MultiDiGraph) -> str:
+    return "".join(gexf_lines(network))
+
+
+def gexf_lines(network: nx.MultiDiGraph) -> Iterator[str]:
+    """The GEXF document line by line (each with its newline), so a large one is written as it is made."""
+
+    def node_attributes(attributes: dict[str, str]) -> dict[str, str]:
+        return {name: value for name, value in attributes.items() if name != "label"}
+
+    def edge_attributes(key: str, attributes: dict[str, str]) -> dict[str, str]:
+        # the multigraph key, under the name networkx reads it back from
+        return {**{name: value for name, value in attributes.items() if name != "label"}, "networkx_key": key}
+
     ids: dict[tuple[str, str], str] = {}  # (class, attribute) → id, one count over nodes, then edges
+    for _, attributes in network.nodes(data=True):
+        for title in node_attributes(attributes):
+            ids.setdefault(("node", title), str(len(ids)))
+    for _, _, key, attributes in network.edges(keys=True, data=True):
+        for title in edge_attributes(key, attributes):
+            ids.setdefault(("edge", title), str(len(ids)))
 
     def attvalues(kind: str, attributes: dict[str, str]) -> list[str]:
-        lines = []
-        for title, value in attributes.items():
-            number = ids.setdefault((kind, title), str(len(ids)))
-            lines.append(f'          <attvalue for="{number}" value="{_attribute(value)}" />')
+        lines = [f'          <attvalue for="{ids[kind, title]}" value="{_attribute(value)}" />' for title, value in attributes.items()]
         return _element("attvalues", lines, 4) if lines else []
 
-    nodes = []
-    for node, attributes in network.nodes(data=True):
-        rest = dict(attributes)
-        label = rest.pop("label", node)
-        nodes += _element(f'node id="{_attribute(node)}" label="{_attribute(label)}"', attvalues("node", rest), 3)
-    edges = []
-    for number, (source, target, key, attributes) in enumerate(network.edges(keys=True, data=True)):
-        rest = dict(attributes)
-        label = rest.pop("label", None)
-        rest["networkx_key"] = key  # the multigraph key, under the name networkx reads it back from
+    def node_element(node: str, attributes: dict[str, str]) -> list[str]:
+        label = attributes.get("label", node)
+        return _element(f'node id="{_attribute(node)}" label="{_attribute(label)}"', attvalues("node", node_attributes(attributes)), 3)
+
+    def edge_element(number: int, source: str, target: str, key: str, attributes: dict[str, str]) -> list[str]:
         tag = f'edge source="{_attribute(source)}" target="{_attribute(target)}" id="{number}"'
-        tag += f' label="{_attribute(label)}"' if label is not None else ""
-        edges += _element(tag, attvalues("edge", rest), 3)
-    declarations = []
+        tag += f' label="{_attribute(attributes["label"])}"' if "label" in attributes else ""
+        return _element(tag, attvalues("edge", edge_attributes(key, attributes)), 3)
+
+    yield from (line + "\n" for line in ['<?xml version="1.0" encoding="utf-8"?>', GEXF_ROOT, "  <meta>", "    <creator>sskg</creator>",
+                                          "  </meta>", '  <graph defaultedgetype="directed" mode="static" name="">'])
     for kind in ("edge", "node"):  # networkx puts each new class first: edges', declared last, come first
         declared = [f'      <attribute id="{number}" title="{_attribute(title)}" type="string" />'
                     for (owner, title), number in ids.items() if owner == kind]
-        declarations += _element(f'attributes mode="static" class="{kind}"', declared, 2) if declared else []
-    graph = [*declarations, *_element("nodes", nodes, 2), *_element("edges", edges, 2)]
-    return "\n".join(['<?xml version="1.0" encoding="utf-8"?>', GEXF_ROOT, "  <meta>", "    <creator>sskg</creator>", "  </meta>",
-                      *_element('graph defaultedgetype="directed" mode="static" name=""', graph, 1), "</gexf>", ""])
+        yield from (line + "\n" for line in (_element(f'attributes mode="static" class="{kind}"', declared, 2) if declared else []))
+    yield from _streamed_element("nodes", (node_element(node, attributes) for node, attributes in network.nodes(data=True)),
+                                 2, empty=not network.number_of_nodes())
+    yield from _streamed_element("edges", (edge_element(number, *edge) for number, edge in enumerate(network.edges(keys=True, data=True))),
+                                 2, empty=not network.number_of_edges())
+    yield "  </graph>\n</gexf>\n"
+
+
+def _streamed_element(tag: str, children: Iterable[list[str]], depth: int, empty: bool) -> Iterator[str]:
+    """`_element` for children made one group of lines at a time, each line with its newline."""
+    if empty:
+        yield from (line + "\n" for line in _element(tag, [], depth))
+        return
+    pad = "  " * depth
+    yield f"{pad}<{tag}>\n"
+    for lines in children:
+        yield from (line + "\n" for line in lines)
+    yield f"{pad}</{tag.split(' ', 1)[0]}>\n"
 
 
 def _element(tag: str, children: list[str], depth: int) -> list[str]:

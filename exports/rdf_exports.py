@@ -351,9 +351,9 @@ def _value(obj: Node, compact: Callable[[str], str]) -> object:
 BUILD_WRITES = {"turtle"}  # graphbuild/build.py writes sskg.ttl itself
 
 
-def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
+def writers() -> dict[str, Callable[[Layers], dict[str, Text]]]:
     """Each format's files by name. Imported here: those modules build on this one."""
-    from .graph_exports import gexf, graphml, to_networkx
+    from .graph_exports import gexf_lines, graphml_lines, to_networkx
     from .nanopubs import nanopubs_trig
     from .reference_html import reference_page
     from .tables import estimates_table, findings_table, prisma_table, studies_table
@@ -367,8 +367,8 @@ def writers() -> dict[str, Callable[[Layers], dict[str, str]]]:
         "trig": lambda layers: {"sskg.trig": trig(layers)},
         "nquads": lambda layers: {"sskg.nq": nquads(layers)},
         "nanopubs": lambda layers: {"nanopubs.trig": nanopubs_trig(layers)},
-        "graphml": lambda layers: {"sskg.graphml": graphml(network(layers))},
-        "gexf": lambda layers: {"sskg.gexf": gexf(network(layers))},
+        "graphml": lambda layers: {"sskg.graphml": graphml_lines(network(layers))},
+        "gexf": lambda layers: {"sskg.gexf": gexf_lines(network(layers))},
         "csv": lambda layers: {
             "studies.csv": studies_table(layers.whole()),
             "findings.csv": findings_table(layers.whole()),
@@ -383,14 +383,15 @@ FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads", "nanopubs
 # Formats that share an intermediate result render in one worker; the slowest groups start first.
 RENDER_GROUPS = (("graphml", "gexf"), ("jsonld",), ("nanopubs",), ("trig", "nquads"), ("csv",), ("html",),
                  ("rdfxml",), ("ntriples",), ("turtle",))
-Renderer = Callable[[], Iterable[tuple[str, str]]]  # (file name, text) pairs, made one after another
+Text = str | Iterable[str]  # a whole text, or its lines made as they are written
+Renderer = Callable[[], Iterable[tuple[str, Text]]]  # (file name, text) pairs, made one after another
 
 
 def renderers(layers: Layers, formats: Iterable[str]) -> list[Renderer]:
     """One job per group of the chosen formats; each yields its files' names and text, format by format."""
     chosen = set(formats)
 
-    def render(group: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    def render(group: tuple[str, ...]) -> Iterator[tuple[str, Text]]:
         every = writers()  # per job: what its formats share (the network) goes when the job ends
         for fmt in group:
             yield from every[fmt](layers).items()
@@ -431,7 +432,10 @@ def _write_rendered(render: Renderer, folder: Path) -> list[str]:
     names = []
     for name, text in render():
         with atomic_write(folder / name) as stream:
-            stream.write(text)
+            if isinstance(text, str):
+                stream.write(text)
+            else:
+                stream.writelines(text)
         names.append(name)
         del text  # before the next one is made
     return names

@@ -285,6 +285,12 @@ def context_text(context: dict[str, object]) -> str:
 def jsonld(layers: Layers, context: dict[str, object] | None = None) -> str:
     """Compact JSON-LD with the context inline (nothing to fetch); keys are plain words where the
     context has a term whose coercion fits the value, else prefixed names with explicit value objects."""
+    return "".join(jsonld_lines(layers, context))
+
+
+def jsonld_lines(layers: Layers, context: dict[str, object] | None = None) -> Iterator[str]:
+    """`jsonld` made node by node, so a large document is written as it is made: the same bytes as
+    `json.dumps` of the whole document (indented by 2, keys sorted)."""
     context = context if context is not None else load_context()
     terms: dict[str, tuple[str, str | None]] = {}
     prefixes: dict[str, object] = {}  # the prefix entries alone: compacting scans them for every IRI
@@ -301,14 +307,17 @@ def jsonld(layers: Layers, context: dict[str, object] | None = None) -> str:
         node = nodes.setdefault(subject, {})
         key, value = _entry(predicate, obj, terms, compact)
         node.setdefault(key, []).append(value)
-    graph = []
-    for subject in sorted(nodes, key=lambda n: n.n3()):
+    head = json.dumps({"@context": context}, indent=2, sort_keys=True, ensure_ascii=False)
+    yield head.removesuffix("\n}") + ',\n  "@graph": ['
+    subjects = sorted(nodes, key=lambda n: n.n3())
+    for index, subject in enumerate(subjects):
         item: dict[str, object] = {"@id": _node_id(subject, compact)}
-        for key, values in nodes[subject].items():
+        for key, values in nodes.pop(subject).items():  # popped: what is written need not be kept
             values = sorted(values, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
             item[key] = values[0] if len(values) == 1 else values
-        graph.append(item)
-    return json.dumps({"@context": context, "@graph": graph}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        text = json.dumps(item, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")  # strings hold no raw newline
+        yield ("\n    " if index == 0 else ",\n    ") + text
+    yield "\n  ]\n}\n" if subjects else "]\n}\n"
 
 
 def _expand(value: str, context: dict[str, object]) -> str:
@@ -363,7 +372,7 @@ def writers() -> dict[str, Callable[[Layers], dict[str, Text]]]:
         "turtle": lambda layers: {"sskg.ttl": turtle(layers)},
         "ntriples": lambda layers: {"sskg.nt": ntriples(layers)},
         "rdfxml": lambda layers: {"sskg.rdf": rdfxml(layers)},
-        "jsonld": lambda layers: {"sskg.jsonld": jsonld(layers), CONTEXT_FILE.name: CONTEXT_FILE.read_text(encoding="utf-8")},
+        "jsonld": lambda layers: {"sskg.jsonld": jsonld_lines(layers), CONTEXT_FILE.name: CONTEXT_FILE.read_text(encoding="utf-8")},
         "trig": lambda layers: {"sskg.trig": trig(layers)},
         "nquads": lambda layers: {"sskg.nq": nquads(layers)},
         "nanopubs": lambda layers: {"nanopubs.trig": nanopubs_trig(layers)},

@@ -284,6 +284,13 @@ def test_jsonld_keys_are_plain_words(exported: Path) -> None:
     assert finding["hasDirection"].startswith("sskgc:") and finding["inPopulation"] and finding["statedAt"]
 
 
+@pytest.mark.parametrize("which", ["built", "empty"])
+def test_jsonld_made_node_by_node_is_what_json_dumps_writes_of_the_whole(layers: rx.Layers, which: str) -> None:
+    chosen = layers if which == "built" else rx.Layers(Graph(), Graph(), Graph())
+    text = rx.jsonld(chosen)
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def test_jsonld_is_read_with_the_bundled_loader_and_fetches_nothing(exported: Path, layers: rx.Layers) -> None:
     from sskg.graphbuild.rdf_io import parse_rdf_file
 

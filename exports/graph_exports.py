@@ -175,19 +175,24 @@ def _streamed_element(tag: str, children: Iterable[list[str]], depth: int, empty
     if empty:
         yield from (line + "\n" for line in _element(tag, [], depth))
         return
-    pad = "  " * depth
-    yield f"{pad}<{tag}>\n"
+    opening, closing = _tags(tag, depth)
+    yield opening + "\n"
     for lines in children:
         yield from (line + "\n" for line in lines)
-    yield f"{pad}</{tag.split(' ', 1)[0]}>\n"
+    yield closing + "\n"
 
 
 def _element(tag: str, children: list[str], depth: int) -> list[str]:
     """An element's lines around its (already indented) children, or one empty-element line."""
-    pad = "  " * depth
     if not children:
-        return [f"{pad}<{tag} />"]
-    return [f"{pad}<{tag}>", *children, f"{pad}</{tag.split(' ', 1)[0]}>"]
+        return [f"{'  ' * depth}<{tag} />"]
+    opening, closing = _tags(tag, depth)
+    return [opening, *children, closing]
+
+
+def _tags(tag: str, depth: int) -> tuple[str, str]:
+    pad = "  " * depth
+    return f"{pad}<{tag}>", f"{pad}</{tag.split(' ', 1)[0]}>"
 
 
 def _text(value: str) -> str:

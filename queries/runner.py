@@ -20,8 +20,7 @@ from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
-from sskg.graphbuild.rdf_io import backing_store, ox_term, rdflib_term
-from sskg.namespaces import PREFIXES
+from sskg.graphbuild.rdf_io import backing_store, new_graph, ox_term, rdflib_term
 from sskg.sandbox import confined
 
 from .safety import parse_safe_query
@@ -137,9 +136,7 @@ def _read_oxigraph(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples
 
 def prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
     """A graph of the triples with sskg's prefixes bound, for readable Turtle and the like."""
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, override=True)
+    graph = new_graph()
     for triple in triples:
         graph.add(triple)
     return graph

@@ -42,23 +42,27 @@ def evidence_copy(tmp_path: Path) -> Path:
 
 
 class CaptureServer:
-    """An HTTP server on 127.0.0.1 that records every request, to prove none is made."""
+    """An HTTP server (and proxy) on 127.0.0.1 that records every request as "METHOD target", to prove none is made.
 
-    def __init__(self) -> None:
+    `refuse` answers 403 instead of 200, so a client using it as a proxy gets no tunnel.
+    """
+
+    def __init__(self, refuse: bool = False) -> None:
         import http.server
-        import threading
 
         self.requests: list[str] = []
         requests = self.requests
+        status = 403 if refuse else 200
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
-                requests.append(self.path)
-                self.send_response(200)
+                requests.append(f"{self.command} {self.path}")
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"{}")
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_PUT = do_CONNECT = do_GET  # noqa: N815
 
             def log_message(self, *args: object) -> None:
                 pass

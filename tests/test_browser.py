@@ -8,12 +8,9 @@ is unset: in CI these tests must run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ContextManager
 
 import pytest
 from rdflib import URIRef
@@ -21,7 +18,8 @@ from sskg.exports.views.write import write_all, write_study
 from sskg.graphbuild.build import BuildResult
 
 from sskg.namespaces import SSKG
-from tests.conftest import CaptureServer
+from tests.browsing import Chromium, Opened, chromium, in_folder, needs_chromium, only_itself
+from tests.browsing import opened as open_page
 from tests.test_views import (
     PREFIXES,
     XSS_COMMENT,
@@ -34,57 +32,16 @@ from tests.test_views import (
     rendered,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 INTERACTIVE_WITHIN_MS = 2000
 READY = "window.sskg && window.sskg.state.ready"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                                reason="Chromium is not installed (apt-get install chromium); CI must have it")
-
-
-@dataclass
-class Chromium:
-    browser: Any
-    proxied: list[str]  # requests that got past page routing to the capture server set as proxy
-
-
-@dataclass
-class Opened:
-    page: Any
-    url: str
-    proxied: list[str]
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def assert_clean(self) -> None:
-        assert self.errors == [], self.errors
-        assert [url for url in self.requests if url.split("#")[0] != self.url] == []
-        assert self.proxied == []
-        assert self.page.evaluate("window.__pwned") is None
-
-    def screenshot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        (ARTIFACTS / ".gitignore").write_text("*\n", encoding="utf-8")
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    """Headless Chromium whose every network request, should one escape page routing, goes to 127.0.0.1."""
-    from playwright.sync_api import sync_playwright
-
-    server = CaptureServer()
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                                  proxy={"server": server.url, "bypass": ""})
-            yield Chromium(chromium, server.requests)
-            chromium.close()
-    finally:
-        server.close()
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -97,29 +54,9 @@ def views(graph_file: Path) -> Path:
     return rendered(graph_file)
 
 
-@contextmanager
-def opened(browser: Chromium, path: Path) -> Iterator[Opened]:
+def opened(browser: Chromium, path: Path) -> ContextManager[Opened]:
     """The page from disk; any request is recorded, and aborted unless it opens a page of the same folder."""
-    context = browser.browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    result = Opened(page, path.resolve().as_uri(), browser.proxied)
-    folder = path.resolve().parent.as_uri() + "/"
-
-    def route(request_route: Any) -> None:
-        if request_route.request.url.startswith(folder):
-            request_route.continue_()
-        else:
-            request_route.abort()
-
-    context.route("**/*", route)
-    page.on("request", lambda request: result.requests.append(request.url))
-    page.on("console", lambda message: result.errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: result.errors.append(str(error)))
-    try:
-        page.goto(result.url)
-        yield result
-    finally:
-        context.close()
+    return open_page(browser, path.resolve().as_uri(), only_itself(path), routable=in_folder(path), viewport=(1400, 900))
 
 
 def select(graph_file: Path, query: str) -> list[tuple[str, ...]]:
@@ -283,4 +220,39 @@ def test_injected_script_never_runs_and_shows_as_text(browser: Chromium, graph_f
                 view.page.wait_for_function(READY)
                 assert view.page.inner_text("h1") == f"Study: {XSS_IMG} Study"
                 assert view.page.title() == f"Study: {XSS_IMG} Study"
+            view.assert_clean()
+
+
+LEAKY_PAGE = '<!doctype html><title>leak</title><script>fetch("http://leak.example/x").catch(() => {})</script>'
+
+
+def eventually(page: Any, seen: Any) -> None:
+    """Wait (up to 5 s of the page's time) until `seen()` holds."""
+    for _ in range(100):
+        if seen():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("not seen within 5 s")
+
+
+def test_a_page_request_fails_the_page_even_when_routing_stops_it(browser: Chromium, tmp_path: Path) -> None:
+    page_file = tmp_path / "leaky.html"
+    page_file.write_text(LEAKY_PAGE, encoding="utf-8")
+    with opened(browser, page_file) as view:
+        eventually(view.page, lambda: "http://leak.example/x" in view.requests)
+        assert view.page_proxy.requests == []  # aborted by routing, so it never left the page
+        with pytest.raises(AssertionError):
+            view.assert_clean()
+
+
+def test_a_page_request_that_escapes_routing_reaches_the_page_proxy_and_fails(browser: Chromium, tmp_path: Path) -> None:
+    """Routing and the request log let everything through here, as if both had a hole: the context's proxy still
+    catches the page's request, and the page fails."""
+    page_file = tmp_path / "leaky.html"
+    page_file.write_text(LEAKY_PAGE, encoding="utf-8")
+    with open_page(browser, page_file.resolve().as_uri(), lambda url: True) as view:
+        eventually(view.page, lambda: view.page_proxy.requests != [])
+        assert view.page_proxy.requests == ["GET http://leak.example/x"]
+        view.errors.clear()  # the browser logs the cross-origin failure; only the proxy is under test here
+        with pytest.raises(AssertionError, match="leak.example"):
             view.assert_clean()

@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from sskg.errors import SskgError
 from sskg.rdf_io import backing_store, ox_store, rdflib_term
@@ -353,7 +353,8 @@ def _citation(graph: Graph, study: URIRef) -> str:
 def finding_summary(graph: Graph, iri: URIRef) -> FindingSummary:
     outcome = graph.value(iri, SSKG.hasOutcome)
     family = [label(graph, cls) for cls in iris(graph, outcome, RDF.type)
-              if (cls, RDFS.subClassOf, SSKG_NS.Outcome) in graph] if isinstance(outcome, URIRef) else []
+              if (cls, RDFS.subClassOf, SSKG_NS.Outcome) in graph and graph.value(cls, OWL.equivalentClass) is None
+              ] if isinstance(outcome, URIRef) else []  # families: primitive subclasses, not outcomes by polarity
     outcome_text = label(graph, outcome) if isinstance(outcome, URIRef) else ""
     if family:
         outcome_text += f" ({', '.join(family)})"

@@ -2,9 +2,11 @@
 
 Two ways: HermiT on the whole graph (`hermit`), or HermiT on the ontology and set-at-a-time SPARQL rules on the
 evidence (`rules`, the default as `auto`: it scales to thousands of studies). For the whole-graph run only the part
-of the graph that the ontology's axioms speak about is sent to HermiT: the TBox, the concepts, and the type and
-object-property statements of studies, findings and estimates. Provenance locations and literals carry no axioms
-that could be violated and would only slow the reasoner down.
+of the graph that the ontology's axioms speak about is sent to HermiT: the TBox, the concepts, and the type,
+object-property and datatype-property statements of studies, findings and estimates (a data value outside its
+property's range makes the graph inconsistent, as it does for anyone loading the export). Provenance locations and
+annotations carry no axioms that could be violated and would only slow the reasoner down. The default build checks
+data values against ranges with a quality check (ontology/checks/datatype-range-violation.rq) instead.
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ class ReasoningReport:
 
 
 def reasoning_module(ontology: Graph, evidence: Graph) -> Graph:
-    """What HermiT needs to see: the ontology, and the typed, object-valued ABox statements."""
+    """What HermiT needs to see: the ontology, and the typed, object-valued and data-valued ABox statements."""
     skipped = {s for cls in SKIPPED_TYPES for s in evidence.subjects(RDF.type, cls)}
     annotation_properties = set(ontology.subjects(RDF.type, OWL.AnnotationProperty))
+    data_properties = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
     module = strip_imports(ontology)
     for s, p, o in evidence:
-        if s in skipped or o in skipped or isinstance(o, Literal) or p in annotation_properties:
+        if s in skipped or o in skipped or p in annotation_properties or (isinstance(o, Literal) and p not in data_properties):
             continue
         module.add((s, p, o))
     return module

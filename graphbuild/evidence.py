@@ -270,12 +270,14 @@ class _Checker:
         review = self.review
         self._location(file, review.key, "stated", review.stated)
         self._location(file, review.key, "search_stated", review.search_stated)
+        self._location(file, review.key, "process_stated", review.process_stated)
         self._unique(file, "sections", [section.id for section in review.sections])
         for index, section in enumerate(review.sections):
             if section.parent is not None and section.parent not in self.sections:
                 self._fail(file, section.id, f"sections[{index}].parent", f"unknown section {section.parent!r}",
                            "name a section defined in this list")
-        for name in ("databases", "closeness_factors", "intervention_categories", "examination_levels", "barriers"):
+        for name in ("databases", "search_terms", "closeness_factors", "intervention_categories", "examination_levels",
+                     "barriers"):
             items = getattr(review, name)
             self._unique(file, name, [item.id for item in items])
             for index, item in enumerate(items):

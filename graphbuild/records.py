@@ -280,6 +280,10 @@ class Review(Record):
     search_start: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
     search_end: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
     search_stated: Location
+    process_start: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+    search_updated: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+    process_stated: Location
+    search_terms: list[Item] = Field(min_length=1)
     criteria: list[Criterion] = Field(min_length=1)
     flow: list[FlowStage] = Field(min_length=2)
     design_mix: list[DesignCount] = Field(min_length=1)
@@ -291,3 +295,4 @@ class Review(Record):
     barriers: list[Item] = Field(default_factory=list)
     definitions: list[DefinitionRecord] = Field(default_factory=list)
     outcome_polarities: list[OutcomePolarity] = Field(min_length=1)
+    notes: list[Text] = Field(default_factory=list)

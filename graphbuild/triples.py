@@ -146,10 +146,19 @@ class _Builder:
         self.add(iri, SSKG.searchStart, Literal(review.search_start))
         self.add(iri, SSKG.searchEnd, Literal(review.search_end))
         self.located(iri, key, review.search_stated)
-        for item in review.databases:
+        self.add(iri, SSKG.processStart, Literal(review.process_start))
+        self.add(iri, SSKG.searchUpdated, Literal(review.search_updated))
+        self.located(iri, key, review.process_stated)
+        for order, item in enumerate(review.databases, start=1):
             node = REVIEW[f"{key}/database/{item.id}"]
             self.add(iri, SSKG.searchedDatabase, node)
-            self.item(node, SSKG.BibliographicDatabase, item, None)
+            self.item(node, SSKG.BibliographicDatabase, item, order)
+        for order, item in enumerate(review.search_terms, start=1):
+            node = REVIEW[f"{key}/search-term/{item.id}"]
+            self.add(iri, SSKG.hasSearchTerm, node)
+            self.item(node, SSKG.SearchTerm, item, order)
+        for note in review.notes:
+            self.text(iri, SSKG.note, note)
         for criterion in review.criteria:
             node = REVIEW[f"{key}/criterion/{criterion.id}"]
             self.add(iri, SSKG.hasCriterion, node)

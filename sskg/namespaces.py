@@ -65,6 +65,7 @@ class SSKG(DefinedNamespace):
     EffectOnRecovery: URIRef
     AssertionBasis: URIRef
     MoreIsBetterOutcome: URIRef
+    SearchTerm: URIRef
     MoreIsWorseOutcome: URIRef
     PolarityUnclearOutcome: URIRef
 
@@ -111,6 +112,7 @@ class SSKG(DefinedNamespace):
     polarityStatedAt: URIRef
     effectOnRecovery: URIRef
     directionBasis: URIRef
+    hasSearchTerm: URIRef
 
     # datatype properties
     key: URIRef
@@ -154,6 +156,8 @@ class SSKG(DefinedNamespace):
     prismaField: URIRef
     directionNote: URIRef
     polarityNote: URIRef
+    processStart: URIRef
+    searchUpdated: URIRef
 
 
 SSKG_NS = Namespace(BASE + "ontology/")

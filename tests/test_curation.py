@@ -223,3 +223,51 @@ def _numbers_in(text: str) -> set[str]:
     found = set(re.findall(r"\d[\d,]*(?:\.\d+)?", text))
     words = {NUMBER_WORDS[word] for word in re.findall(r"[a-z-]+", text.lower()) if word in NUMBER_WORDS}
     return found | words | {number.replace(",", "") for number in found}
+
+
+def _fragments(cell: str) -> bool:
+    """Two or more word stumps of at most three letters, as the damaged Table 1 cells hold ('By by de st th ...')."""
+    stumps = cell.split()
+    return len(stumps) >= 2 and all(len(stump.strip(":'")) <= 3 for stump in stumps)
+
+
+def test_every_damaged_last_cell_is_recorded(built: tuple[BuildResult, Path]) -> None:
+    """Read from the review's text: a row whose last cell is only word stumps, or is empty under a heading that is,
+    has a truncated-cell discrepancy that quotes the stumps."""
+    evidence = built[0].evidence
+    lines = evidence.source.text.split("\n")
+    checked = []
+    for study in evidence.studies:
+        assert study.table1 is not None
+        start = evidence.source.find(study.table1.quote).start  # type: ignore[union-attr]
+        number = evidence.source.text.count("\n", 0, start)
+        last = lines[number].split("\t")[-1].strip()
+        heading = next(line for line in reversed(lines[:number + 1]) if line.startswith("Review"))
+        heading_last = heading.split("\t")[-1].strip()
+        damaged = last if _fragments(last) else heading_last if not last and _fragments(heading_last) else None
+        if damaged:
+            checked.append(study.key)
+            details = [d.detail for d in study.discrepancies if d.problem == "truncated-cell"]
+            assert any(damaged in detail for detail in details), (study.key, damaged)
+    # Rows a1, a3, a4, b3, b4, b5, b6, b7, b10, b12, b15 hold stumps; b8, b9 and b11 are empty under stumps.
+    assert set(checked) == {"andrea-2016", "baiden-2017", "finfgeld-connett-2005", "horghagen-2014", "karlsson-2017",
+                            "kloos-2009", "langeland-2009", "lamont-2017", "mckeown-2015", "prince-2018", "webber-2017",
+                            "ljungqvist-2016", "muir-2010", "owczarzak-2013"}
+
+
+def test_the_review_search_in_the_graph(graph) -> None:  # type: ignore[no-untyped-def]
+    # "The scope process began in February 2018 and we had an updated search January 2020."
+    assert "The scope process began in February 2018 and we had an updated search January 2020." in REVIEW_TEXT
+    found = [(row["part"], row["order"], row["value"]) for row in rows(graph, "search-strategy")]
+    assert found[:4] == [("process began", 1, "2018-02"), ("search updated", 1, "2020-01"),
+                         ("period from", 1, "2000-01"), ("period to", 1, "2020-01")]
+    terms = [value for part, _, value in found if part == "search term"]
+    assert terms == ["Community Mental health services", "Mental health services", "Social support",
+                     "Mental health recovery", "Community mental health work", "Psychosocial interventions",
+                     "Social Work, psychiatric"]
+    assert ("'Community Mental health services,' 'Mental health services,' 'Social support,' 'Mental health recovery,' "
+            "'Community mental health work,' 'Psychosocial interventions,' and 'Social Work, psychiatric.'") in REVIEW_TEXT
+    assert [value for part, _, value in found if part == "database"] == [
+        "Social Science Premium Collection", "CINAHL", "SweMed+", "Idunn", "PsychInfo Ovid"]
+    quotes = {row["quote"] for row in rows(graph, "provenance", subject="review:bjorlykhaug-2021")}
+    assert "The scope process began in February 2018 and we had an updated search January 2020." in quotes

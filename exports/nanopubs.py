@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.term import Node
 
 from sskg.layers import Layers
@@ -34,12 +34,18 @@ def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
     The assertion holds the finding's triples and its effect estimates' (direction, population,
     outcome, exposures …); the provenance graph says the assertion was derived from the study and
     where the review states it (section, Table 1 row, quote and position selectors); the
-    publication info gives the licence and creator of the sskg data.
+    publication info gives the licence and creator (an IRI, with its label) of the sskg data, and as the
+    creation time the day its review's evidence was last curated (`sskg:curatedOn`), never the clock, so the
+    same evidence gives the same nanopublications. They are not signed (see the README).
     """
     evidence = layers.evidence
     ontology = URIRef(ONTOLOGY_IRI)
     publication = [(DCTERMS.license, value) for value in layers.ontology.objects(ontology, DCTERMS.license)]
-    publication += [(DCTERMS.creator, value) for value in layers.ontology.objects(ontology, DCTERMS.creator)]
+    creators = sorted(layers.ontology.objects(ontology, DCTERMS.creator))
+    publication += [(DCTERMS.creator, creator) for creator in creators]
+    described = [(creator, RDFS.label, label) for creator in creators for label in layers.ontology.objects(creator, RDFS.label)]
+    curated = {study: created for review, created in evidence.subject_objects(SSKG.curatedOn)
+               for study in evidence.objects(review, SSKG.includesStudy)}
     graphs: dict[URIRef, Graph] = {}
     for finding in sorted(evidence.subjects(RDF.type, SSKG.Finding)):
         base = nanopub_iri(finding)
@@ -60,7 +66,8 @@ def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
         ])
         graphs[assertion] = plain_graph(asserted)
         graphs[provenance] = plain_graph(derived)
-        graphs[pubinfo] = plain_graph((base, predicate, value) for predicate, value in publication)
+        created = [(base, DCTERMS.created, curated[study]) for study in evidence.objects(finding, SSKG.fromStudy)]
+        graphs[pubinfo] = plain_graph([*((base, predicate, value) for predicate, value in publication), *created, *described])
     return graphs
 
 

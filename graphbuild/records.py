@@ -274,6 +274,7 @@ class Review(Record):
     publisher: Text
     license: Text
     stated: Location
+    curated_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]  # the day the curated evidence was last revised
     aim: Text
     keywords: list[Text]
     databases: list[Item] = Field(min_length=1)

@@ -143,6 +143,8 @@ class _Builder:
         for keyword in review.keywords:
             self.text(iri, DCTERMS.subject, keyword)
         self.located(iri, key, review.stated)
+        # Midnight without a time zone: the one lexical form rdflib, Oxigraph and Virtuoso all read back unchanged.
+        self.add(iri, SSKG.curatedOn, Literal(f"{review.curated_on}T00:00:00", datatype=XSD.dateTime))
         self.add(iri, SSKG.searchStart, Literal(review.search_start))
         self.add(iri, SSKG.searchEnd, Literal(review.search_end))
         self.located(iri, key, review.search_stated)

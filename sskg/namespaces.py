@@ -158,6 +158,7 @@ class SSKG(DefinedNamespace):
     polarityNote: URIRef
     processStart: URIRef
     searchUpdated: URIRef
+    curatedOn: URIRef
 
 
 SSKG_NS = Namespace(BASE + "ontology/")

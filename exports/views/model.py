@@ -53,7 +53,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("factor", "other factor", "#17becf", "dot", "●", "Factor"),
 )
 KIND_ORDER = {kind.name: index for index, kind in enumerate(KINDS)}
-FACETS = ("theme", "support", "strategy-kind", "country", "design")
+FACETS = ("theme", "support", "strategy-kind", "population", "country", "design")
 _LITERAL_FACET_LABELS = {"direct": "direct strategy", "indirect": "indirect strategy", "not reported": "not reported"}
 # Inverse properties would draw every link twice.
 _SKIPPED_PREDICATES = {SSKG.fromStudy, RDF.type}
@@ -168,6 +168,12 @@ def select(graph: Graph, name: str) -> list[tuple[object, ...]]:
     return [tuple(None if value is None else rdflib_term(value) for value in row) for row in solutions]  # type: ignore[union-attr]
 
 
+def select_values(graph: Graph, name: str) -> list[tuple[str | None, ...]]:
+    """The same rows as plain strings: an IRI, or a literal's lexical form (no rdflib term is made)."""
+    solutions = _store(graph).query(sparql(name), use_default_graph_as_union=True)
+    return [tuple(None if value is None else value.value for value in row) for row in solutions]  # type: ignore[union-attr]
+
+
 _STORES: WeakKeyDictionary[Graph, tuple[int, ox.Store]] = WeakKeyDictionary()
 
 
@@ -222,7 +228,7 @@ def labels(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
 
 def load_model(graph: Graph) -> ViewModel:
     kinds = _node_kinds(graph)
-    facets = _study_facets(graph)
+    facets = study_facets(graph)
     nodes: dict[str, ViewNode] = {}
     for iri in sorted(kinds, key=lambda node: (KIND_ORDER[kinds[node]], str(node))):
         kind = kinds[iri]
@@ -255,12 +261,13 @@ def _node_kinds(graph: Graph) -> dict[URIRef, str]:
     return kinds
 
 
-def _study_facets(graph: Graph) -> dict[str, dict[str, tuple[str, ...]]]:
+def study_facets(graph: Graph) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each study's filter values by facet (every facet present, perhaps empty)."""
     collected: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for study, facet, value in select(graph, "study-facets"):
-        collected[str(study)][str(facet)].add(str(value))
-    return {study: {facet: tuple(sorted(values)) for facet, values in sorted(by_facet.items())}
-            for study, by_facet in sorted(collected.items())}
+    for study, facet, value in select_values(graph, "study-facets"):
+        collected[study][facet].add(value)  # type: ignore[index]
+    return {study: {facet: tuple(sorted(collected[study].get(facet, ()))) for facet in FACETS}
+            for study in sorted(collected)}  # type: ignore[index]
 
 
 def _facet_label(graph: Graph, value: str) -> str:

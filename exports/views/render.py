@@ -74,9 +74,20 @@ def content_security_policy(scripts: Sequence[str], style: str) -> str:
             "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-def page(title: str, subtitle: str, body: str, body_class: str, data: object = None, scripts: Sequence[str] = ()) -> str:
+NAV = (("index.html", "Start"), (OVERVIEW, "Evidence graph"), ("gap-map.html", "Evidence-and-gap map"),
+       ("search-flow.html", "Search flow"))
+
+
+def nav(current: str | None) -> str:
+    marked = ' aria-current="page"'
+    return " ".join(f'<a href="{href}"{marked if href == current else ""}>{escape(text)}</a>' for href, text in NAV)
+
+
+def page(title: str, subtitle: str, body: str, body_class: str, data: object = None, scripts: Sequence[str] = (),
+         current: str | None = None) -> str:
     style = asset("static/style.css")
     return fill(asset("templates/page.html"), {
+        "NAV": nav(current),
         "CSP": content_security_policy(scripts, style),
         "TITLE": escape(title),
         "SUBTITLE": escape(subtitle),
@@ -151,15 +162,22 @@ def detail_data(detail: Detail, metric: NodeMetric) -> dict[str, object]:
     }
 
 
+def overview_page(data: dict[str, object], subtitle: str) -> str:
+    scripts = (vis_network_js(), asset("static/common.js"), asset("static/overview.js"))
+    body = fill(asset("templates/overview.html"), {"FILTERS": asset("templates/filters.html")})
+    return page("Evidence graph", subtitle, body, "graph overview-page", data, scripts, current=OVERVIEW)
+
+
 # -- pages drawn in Python --------------------------------------------------------------------------
 
 def gap_page(data: dict[str, object], subtitle: str) -> str:
     scripts = (asset("static/common.js"), asset("static/gapmap.js"))
-    return page("Evidence-and-gap map", subtitle, asset("templates/gapmap.html"), "gap", data, scripts)
+    body = fill(asset("templates/gapmap.html"), {"FILTERS": asset("templates/filters.html")})
+    return page("Evidence-and-gap map", subtitle, body, "gap", data, scripts, current="gap-map.html")
 
 
 def flow_page(body: str, subtitle: str) -> str:
-    return page("Search flow", subtitle, f'<main class="page">\n{body}\n</main>', "flow")
+    return page("Search flow", subtitle, f'<main id="main" class="page">\n{body}\n</main>', "flow", current="search-flow.html")
 
 
 def index_page(views: Iterable[tuple[str, str, str]], metrics: Metrics, top: int = 15) -> str:

@@ -11,10 +11,12 @@ from sskg.rdf_io import atomic_write
 
 from . import focus
 from .flow import flow_body, load_flow
-from .gapmap import gap_data, load_gap_map
+from .evidence import load_evidence
+from .gapmap import gap_data, gap_summary, load_gap_map
 from .metrics import Metrics, compute_metrics, layout
 from .model import ViewModel, load_model, release_store
-from .render import OVERVIEW, flow_page, gap_page, graph_page, index_page
+from .overview import overview_data
+from .render import OVERVIEW, flow_page, gap_page, graph_page, index_page, overview_page
 
 GAP_MAP = "gap-map.html"
 SEARCH_FLOW = "search-flow.html"
@@ -55,20 +57,22 @@ def render_all(graph: Graph, cap: int = focus.DEFAULT_CAP) -> dict[str, str]:
     try:
         prepared = prepare(graph)
         overview = focus.overview(prepared.model, cap)
-        gap = load_gap_map(graph)
+        evidence = load_evidence(graph)
+        gap = load_gap_map(graph, evidence)
         stages = load_flow(graph)
         reported = sum(stage.count is not None for stage in stages)
-        strategies = len({row[1] for row in gap.rows})
-        gap_subtitle = f"{strategies} strategies; {len(gap.gaps('outcome'))} strategy × outcome-family cells without a study"
+        gap_subtitle = "Support strategies × outcome families · all studies"
         flow_subtitle = f"{len(stages)} stages, {reported} with a number the review reports"
         views = [
             (OVERVIEW, "Evidence graph", overview.subtitle + (f". {overview.notice}" if overview.notice else "")),
-            (GAP_MAP, "Evidence-and-gap map", gap_subtitle),
+            (GAP_MAP, "Evidence-and-gap map", gap_summary(gap, evidence)),
             (SEARCH_FLOW, "Search flow", flow_subtitle),
         ]
+        overview_subtitle = (f"Themes → what the studies examined → outcomes · all {len(evidence.studies)} studies, "
+                             f"{len(evidence.findings)} findings")
         return {
-            OVERVIEW: graph_view_page(prepared, overview),
-            GAP_MAP: gap_page(gap_data(gap, prepared.model, OVERVIEW), gap_subtitle),
+            OVERVIEW: overview_page(overview_data(evidence, GAP_MAP), overview_subtitle),
+            GAP_MAP: gap_page(gap_data(gap, evidence, OVERVIEW), gap_subtitle),
             SEARCH_FLOW: flow_page(flow_body(stages), flow_subtitle),
             INDEX: index_page(views, prepared.metrics),
         }

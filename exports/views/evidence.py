@@ -15,9 +15,35 @@ from rdflib import Graph
 
 from sskg.namespaces import CONCEPT, SSKG_NS
 
-from .model import FACETS, KIND_ORDER, KINDS, select_values, study_facets
+from .store import select_values
 
 LITERAL_FACET_LABELS = {"direct": "direct strategy", "indirect": "indirect strategy", "not reported": "not reported"}
+FACETS = ("theme", "support", "strategy-kind", "population", "country", "design")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    colour: str
+    shape: str  # a vis-network shape
+    glyph: str  # the legend's symbol for that shape
+    root: str  # the ontology class whose members get this kind
+
+
+# In priority order: a node belonging to several roots takes the first kind listed.
+KINDS: tuple[Kind, ...] = (
+    Kind("study", "study", "#1f77b4", "box", "▬", "IncludedStudy"),
+    Kind("finding", "finding", "#7f7f7f", "dot", "●", "Finding"),
+    Kind("strategy", "support strategy", "#2ca02c", "diamond", "◆", "SupportStrategy"),
+    Kind("support-type", "support type", "#d62728", "triangle", "▲", "SupportType"),
+    Kind("capital", "recovery capital", "#9467bd", "hexagon", "⬢", "RecoveryCapital"),
+    Kind("outcome", "outcome", "#ff7f0e", "square", "■", "Outcome"),
+    Kind("population", "population", "#8c564b", "star", "★", "Population"),
+    Kind("support", "support form or source", "#e377c2", "triangleDown", "▼", "SupportConcept"),
+    Kind("factor", "other factor", "#17becf", "ellipse", "⬭", "Factor"),
+)
+KIND_ORDER = {kind.name: index for index, kind in enumerate(KINDS)}
 
 
 @dataclass(frozen=True)
@@ -152,6 +178,28 @@ class Concept:
     links: dict[str, tuple[str, ...]]  # concept-links: family, group, capital, provides, parent, polarity
 
 
+@dataclass(frozen=True)
+class Review:
+    title: str
+    authors: str  # surnames, as a reader cites them: "A, B, C and D"
+    year: int | None
+    scope: str  # what the graph holds of it, in a sentence
+
+
+def load_review(graph: Graph, evidence: Evidence) -> Review | None:
+    rows = select_values(graph, "review")
+    if not rows:
+        return None
+    _, title, authors, year = rows[0]
+    surnames = [name.split(",")[0].strip() for name in (authors or "").split("; ") if name.strip()]
+    names = ", ".join(surnames[:-1]) + " and " + surnames[-1] if len(surnames) > 1 else "".join(surnames)
+    years = sorted({study.year for study in evidence.studies.values() if study.year})
+    span = f" published {years[0]}–{years[-1]}" if years else ""
+    scope = (f"The graph holds its {len(evidence.studies)} included studies{span} and the {len(evidence.findings)} findings "
+             "they report on how social support relates to recovery.")
+    return Review(title or "", names, int(year) if year and year.isdigit() else None, scope)
+
+
 @dataclass
 class Evidence:
     studies: dict[str, Study]
@@ -258,6 +306,15 @@ def _findings(graph: Graph, labels: dict[str, str]) -> dict[str, Finding]:
             places=tuple(sorted(places.get(finding, set()), key=lambda place: (place.where, place.quote))),
         )
     return records
+
+
+def study_facets(graph: Graph) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Each study's filter values by facet (every facet present, perhaps empty)."""
+    collected: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for study, facet, value in select_values(graph, "study-facets"):
+        collected[study][facet].add(value)  # type: ignore[index]
+    return {study: {facet: tuple(sorted(collected[study].get(facet, ()))) for facet in FACETS}
+            for study in sorted(collected)}  # type: ignore[index]
 
 
 def _studies(graph: Graph, findings: dict[str, Finding]) -> dict[str, Study]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rdflib import Graph
 
 from .evidence import Evidence, Finding
-from .model import select_values
+from .store import select_values
 from .pagedata import effects_json, filter_values, finding_json, study_json, year_range
 
 GROUPS = (("direct", "Direct strategies"), ("indirect", "Indirect strategies"),

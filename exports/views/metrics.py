@@ -145,7 +145,7 @@ def _place_parts(graph: nx.Graph) -> dict[str, tuple[int, int]]:
 
 def _spread(size: int) -> int:
     """The radius a connected part of `size` nodes is drawn in (a lone node still needs room for its label)."""
-    return round(70 * math.sqrt(size)) if size > 1 else 60
+    return round(100 * math.sqrt(size)) if size > 1 else 60
 
 
 def _spring(part: nx.Graph, radius: int) -> dict[str, tuple[float, float]]:

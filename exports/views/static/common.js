@@ -126,9 +126,7 @@
   // -- effect on recovery: colour, glyph and words together ------------------------------------------
   function effectBadge(effect) {
     const badge = el("span", { class: "effect", "data-effect": effect.name });
-    const chip = el("span", { class: "chip", "aria-hidden": "true" }, effect.glyph);
-    chip.style.backgroundColor = effect.colour;
-    chip.style.color = effect.ink;
+    const chip = el("span", { class: "chip", "aria-hidden": "true", "data-effect": effect.name }, effect.glyph);
     badge.append(chip, el("span", { class: "effect-label" }, effect.label));
     return badge;
   }
@@ -174,6 +172,16 @@
     actions.appendChild(status);
     block.appendChild(actions);
     return block;
+  }
+
+  /* A study's aim, sample, design and country, as a list of facts. */
+  function studyFacts(study) {
+    const facts = el("dl", { class: "facts" });
+    const design = study.design + (study.designs.length ? " (" + study.designs.join(", ") + ")" : "");
+    for (const [name, value] of [["aim", study.aim], ["sample", study.sample.join("; ")], ["design", design], ["country", study.country]]) {
+      if (value) facts.append(el("dt", {}, name), el("dd", {}, value));
+    }
+    return facts;
   }
 
   function findingBlock(finding, effects, extra) {
@@ -343,7 +351,7 @@
 
   window.sskgViews = {
     FILTER_KEYS, el, fold, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
-    citationBlock, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel,
+    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel,
     readData(id) {
       return JSON.parse(document.getElementById(id).textContent);
     },

@@ -4,7 +4,7 @@
    effect on recovery. The address holds the chosen node, the opened groups and the filters. */
 "use strict";
 (function () {
-  const { el, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, findingBlock,
+  const { el, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, studyFacts, findingBlock,
           makeSearch, openPanel, closePanel, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const concepts = data.concepts;
@@ -496,14 +496,9 @@
     const study = data.studies[id];
     const h = heading(study.label, "study");
     panelBody.appendChild(citationBlock(study));
-    const fields = el("dl", { class: "facts" });
-    const add = (name, value) => { if (value) fields.append(el("dt", {}, name), el("dd", {}, value)); };
-    add("aim", study.aim);
-    add("sample", study.sample.join("; "));
-    add("design", [study.design, ...study.designs].filter(Boolean).join(": "));
-    add("country", study.country);
-    add("theme", study.theme_node ? concepts[study.theme_node].label : "");
-    panelBody.appendChild(fields);
+    const facts = studyFacts(study);
+    if (study.theme_node) facts.append(el("dt", {}, "theme"), el("dd", {}, concepts[study.theme_node].label));
+    panelBody.appendChild(facts);
     panelBody.appendChild(el("h3", {}, "Findings (" + study.findings.length + ")"));
     const list = el("ol", { id: "details-findings", class: "findings" });
     for (const findingId of study.findings) {

@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Browser libraries the view tests inject into pages (axe-core), pinned by tests/browser/package-lock.json.
+BROWSER_LIBS := tests/browser/node_modules/.installed
 
 .PHONY: run test build clean
 
@@ -11,7 +13,7 @@ run: $(VENV)/.installed
 
 build: run
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(BROWSER_LIBS)
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed: pyproject.toml
@@ -20,5 +22,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(BROWSER_LIBS): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $@
+
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) tests/browser/node_modules

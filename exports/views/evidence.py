@@ -65,7 +65,7 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("no-association", "no association", "#999999", "○", (3, 5)),
     Effect("unclear-effect", "unclear", "#F0E442", "?", (1, 9)),
 )
-NOT_DERIVED = Effect("not-derived", "effect not derived", "#FFFFFF", "·", (1, 3))
+NOT_DERIVED = Effect("not-derived", "effect not derived", "#BBBBBB", "·", (1, 3))
 EFFECT_ORDER = {effect.name: index for index, effect in enumerate((*EFFECTS, NOT_DERIVED))}
 
 

@@ -125,7 +125,7 @@ def gap_data(gap: GapMap, evidence: Evidence, overview_href: str) -> dict[str, o
                                "cells": {mode: cells for mode, cells in sorted(by_mode.items())}}
                      for finding, by_mode in sorted(in_cells.items())},
         "studies": {study.id: study_json(evidence, study) for study in studies},
-        "effects": effects_json(evidence),
+        **effects_json(evidence),
         "facets": filter_values(evidence, studies),
         "years": year_range(studies),
         "overview": overview_href,

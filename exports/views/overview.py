@@ -16,17 +16,17 @@ from urllib.parse import quote
 from .evidence import Evidence
 from .pagedata import effects_json, filter_values, finding_json, study_json, year_range
 
-# The kinds of exposure, in column order: (kind, group label, glyph, border colour, fill colour).
+# The kinds of exposure, in column order: (kind, group label, one of them, glyph, border colour, fill colour).
 EXPOSURE_KINDS = (
-    ("strategy", "Support strategies", "◆", "#1b7a1b", "#e3f2e3"),
-    ("support-type", "Support types", "▲", "#b8292f", "#fbe4e4"),
-    ("support", "Forms and sources of support", "▼", "#a3307f", "#f8e5f2"),
-    ("factor", "Other factors", "●", "#0e7c8c", "#ddf3f6"),
+    ("strategy", "Support strategies", "support strategy", "◆", "#1b7a1b", "#e3f2e3"),
+    ("support-type", "Support types", "support type", "▲", "#b8292f", "#fbe4e4"),
+    ("support", "Forms and sources of support", "form or source of support", "▼", "#a3307f", "#f8e5f2"),
+    ("factor", "Other factors", "other factor", "●", "#0e7c8c", "#ddf3f6"),
 )
 OTHER_KINDS = (
-    ("theme", "Themes of the review", "■", "#4d4d4d", "#eeeeee"),
-    ("family", "Outcome families", "⬟", "#a3520c", "#fdebd9"),
-    ("outcome", "Outcomes", "⬟", "#a3520c", "#fff5ec"),
+    ("theme", "Themes of the review", "theme", "■", "#4d4d4d", "#eeeeee"),
+    ("family", "Outcome families", "outcome family", "⬟", "#a3520c", "#fdebd9"),
+    ("outcome", "Outcomes", "outcome", "⬟", "#a3520c", "#fff5ec"),
 )
 GROUP_PREFIX = "group:"
 # Kinds a reader finds by search and in the list, but that the graph's three columns do not draw.
@@ -39,10 +39,18 @@ ELSEWHERE = {
 def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
     findings = evidence.findings
     named = {exposure for finding in findings.values() for exposure in finding.exposures}
+    touched: dict[str, set[str]] = defaultdict(set)  # concept → studies whose findings name it or that examine it
+    for finding in findings.values():
+        for concept in (*finding.exposures, finding.outcome, finding.population):
+            if concept:
+                touched[concept].add(finding.study)
+    for study in evidence.studies.values():
+        for concept in study.fields.get("strategies", ()):
+            touched[concept].add(study.id)
     measured = {finding.outcome for finding in findings.values() if finding.outcome}
     concepts: dict[str, dict[str, object]] = {}
     for concept in evidence.concepts.values():
-        entry: dict[str, object] = {"label": concept.label, "kind": concept.kind,
+        entry: dict[str, object] = {"label": concept.label, "kind": concept.kind, "studies": len(touched[concept.id]),
                                     "definition": " ".join(concept.links.get("definition", ()))}
         if concept.kind in {kind for kind, *_ in EXPOSURE_KINDS} and concept.id in named:
             entry.update(layer=1, group=GROUP_PREFIX + concept.kind)
@@ -61,11 +69,12 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
     families = sorted({str(entry["group"]) for entry in concepts.values() if entry.get("layer") == 2},
                       key=lambda family: (evidence.label(family), family))
     for family in families:
-        concepts[family] = {"label": evidence.label(family), "kind": "family", "layer": 2, "definition": ""}
+        concepts[family] = {"label": evidence.label(family), "kind": "family", "layer": 2, "definition": "",
+                            "studies": len({f.study for f in findings.values() if evidence.family(f.outcome) == family})}
     studies = {study.id: {**study_json(evidence, study), "theme_node": _leaf_theme(evidence, study.facets.get("theme", ()))}
                for study in evidence.studies.values()}
-    kinds = [{"kind": kind, "label": label, "glyph": glyph, "border": border, "fill": fill}
-             for kind, label, glyph, border, fill in (*EXPOSURE_KINDS, *OTHER_KINDS)]
+    kinds = [{"kind": kind, "label": label, "one": one, "glyph": glyph, "border": border, "fill": fill}
+             for kind, label, one, glyph, border, fill in (*EXPOSURE_KINDS, *OTHER_KINDS)]
     return {
         "concepts": concepts,
         "groups": [{"id": GROUP_PREFIX + kind, "kind": kind, "label": label} for kind, label, *_ in EXPOSURE_KINDS],
@@ -74,7 +83,7 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
         "kinds": kinds,
         "studies": studies,
         "findings": {finding.id: finding_json(evidence, finding) for finding in findings.values()},
-        "effects": effects_json(evidence),
+        **effects_json(evidence),
         "facets": filter_values(evidence, evidence.studies.values()),
         "years": year_range(evidence.studies.values()),
         "undrawn": _undrawn(evidence, concepts),
@@ -116,7 +125,7 @@ def _undrawn(evidence: Evidence, concepts: dict[str, dict[str, object]]) -> list
         "outcome": "Outcomes no finding measures.",
         **ELSEWHERE,
     }
-    labels = dict((kind, label) for kind, label, *_ in (*EXPOSURE_KINDS, *OTHER_KINDS))
+    labels = {kind: label for kind, label, *_ in (*EXPOSURE_KINDS, *OTHER_KINDS)}
     labels.update(population="Populations", capital="Recovery-capital kinds")
     return [{"kind": kind, "label": labels.get(kind, kind), "why": why.get(kind, ""), "ids": ids}
             for kind, ids in sorted(missing.items(), key=lambda item: list(why).index(item[0]) if item[0] in why else 99)]

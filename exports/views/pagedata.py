@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .evidence import Evidence, Finding, Study
+from .evidence import NOT_DERIVED, Effect, Evidence, Finding, Study
 
 # The filters of both pages, in the order they are shown; `strategy-kind` stays a graph-view filter.
 FILTERS = (("theme", "Theme"), ("support", "Support type"), ("population", "Population"),
            ("design", "Design"), ("country", "Country"))
 
 
-def effects_json(evidence: Evidence) -> list[dict[str, object]]:
-    return [{"name": e.name, "label": e.label, "colour": e.colour, "glyph": e.glyph, "dashes": list(e.dashes),
-             "ink": ink(e.colour)} for e in evidence.effects]
+def effects_json(evidence: Evidence) -> dict[str, object]:
+    """The effects in legend order, and how a finding with none derived is shown."""
+    def entry(e: Effect) -> dict[str, object]:
+        return {"name": e.name, "label": e.label, "colour": e.colour, "glyph": e.glyph, "dashes": list(e.dashes), "ink": ink(e.colour)}
+
+    return {"effects": [entry(e) for e in evidence.effects], "not_derived": entry(NOT_DERIVED)}
 
 
 def ink(background: str) -> str:

@@ -149,7 +149,7 @@ def graph_data(view: GraphView, model: ViewModel, evidence: Evidence, metrics: M
         "facets": {facet: sorted(([value, model.facet_labels[facet].get(value, value)] for value in values),
                                  key=lambda pair: (pair[1].casefold(), pair[0]))
                    for facet, values in present.items()},
-        "effects": effects_json(evidence),
+        **effects_json(evidence),
         "years": [years[0], years[-1]] if years else [0, 0],
         "overview": OVERVIEW,
         "focus": view.focus,

@@ -131,9 +131,11 @@
     return badge;
   }
 
-  function effectLegend(list, effects, counts) {
+  /* The effects with their counts; findings with no effect derived are listed too, when there are any. */
+  function effectLegend(list, effects, counts, notDerived) {
     list.replaceChildren();
-    for (const effect of effects) {
+    const shown = counts && counts.get(notDerived.name) ? [...effects, notDerived] : effects;
+    for (const effect of shown) {
       const item = el("li", { "data-effect": effect.name });
       item.appendChild(effectBadge(effect));
       if (counts) item.appendChild(el("span", { class: "legend-count" }, " (" + (counts.get(effect.name) || 0) + ")"));
@@ -235,7 +237,8 @@
   }
 
   // -- search: folded words, author + year, concepts and studies before findings --------------------------
-  /* items: {id, kind, label, extra, rank}: rank 0 concepts, 1 studies, 2 findings (ties of match quality). */
+  /* items: {id, kind, label, extra, rank, weight}: rank 0 concepts, 1 studies, 2 findings break ties of match
+     quality, then the weight (a concept's number of studies), then the shorter label. */
   function makeSearch(parts, items, choose) {
     const { input, button, list, status } = parts;
     const words = (text) => fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
@@ -260,10 +263,10 @@
       const found = [];
       for (const entry of index) {
         const score = quality(entry, query, tokens);
-        if (score !== null) found.push([entry.item.rank === 2 ? 1 : 0, score, entry.item.rank, entry.item.label.length, entry.item]);
+        if (score !== null) found.push([entry.item.rank === 2 ? 1 : 0, score, entry.item.rank, -(entry.item.weight || 0), entry.item.label.length, entry.item]);
       }
-      found.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3] || a[4].label.localeCompare(b[4].label));
-      return found.map((row) => row[4]);
+      found.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3] || a[4] - b[4] || a[5].label.localeCompare(b[5].label));
+      return found.map((row) => row[5]);
     }
 
     function short(text, length) {
@@ -349,9 +352,22 @@
     document.body.classList.remove("panel-open");
   }
 
+  /* The panel's close button and Escape: `close` forgets the choice and returns the id whose list
+     button takes the focus back, if any. */
+  function wireClose(button, panel, close) {
+    button.addEventListener("click", () => {
+      const back = close();
+      const target = back ? document.querySelector('#node-list button[data-id="' + CSS.escape(back) + '"]') : null;
+      if (target) target.focus();
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !panel.hidden) button.click();
+    });
+  }
+
   window.sskgViews = {
     FILTER_KEYS, el, fold, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
-    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel,
+    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel, wireClose,
     readData(id) {
       return JSON.parse(document.getElementById(id).textContent);
     },

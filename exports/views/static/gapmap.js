@@ -4,21 +4,21 @@
 "use strict";
 (function () {
   const { el, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, findingBlock,
-          csv, download, fileSlug, openPanel, closePanel, nodeHref, readData } = window.sskgViews;
+          csv, download, fileSlug, openPanel, closePanel, wireClose, nodeHref, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const effects = new Map(data.effects.map((effect) => [effect.name, effect]));
-  const effectOrder = [...data.effects.map((effect) => effect.name), "not-derived"];
+  const effectOrder = [...data.effects.map((effect) => effect.name), data.not_derived.name];
   const rows = new Map(data.rows.map((row) => [row.id, row]));
   const groupNames = new Map(data.groups);
   const HASH_KEYS = ["mode", "theme", "support", "population", "design", "country", "from", "to", "row", "col"];
   const MAX_SIDE = 44;  // px: the side of the square of the fullest cell
-  const state = { ready: false, mode: data.modes[0].name, filters: {}, cell: null };
+  const state = { ready: false, readyAt: null, mode: data.modes[0].name, filters: {}, cell: null };
   const table = document.getElementById("gap-table");
   const panel = document.getElementById("cell-panel");
   const panelBody = document.getElementById("cell-body");
   const totals = document.getElementById("gap-totals");
   const empty = document.getElementById("gap-empty");
-  effects.set("not-derived", { name: "not-derived", label: "effect not derived", colour: "#ffffff", glyph: "·", ink: "#000000" });
+  effects.set(data.not_derived.name, data.not_derived);
 
   const filters = makeFilters(document.getElementById("filter-controls"), data, () => update(true));
   if (window.matchMedia("(max-width: 760px)").matches) {
@@ -188,7 +188,7 @@
       plural(gaps, "gap") + " (" + current.unit + " cells with no study).";
     document.querySelector("header .subtitle").textContent = "Support strategies × " + current.label.toLowerCase() +
       (described ? " · filtered: " + described : " · all studies");
-    effectLegend(document.getElementById("gap-legend"), data.effects, effectTotals(findings));
+    effectLegend(document.getElementById("gap-legend"), data.effects, effectTotals(findings), data.not_derived);
     const none = studies.size === 0 && described;
     empty.hidden = !none;
     empty.textContent = none ? "No study matches these filters (" + described + "). Widen them: choose “any” in a filter, " +
@@ -276,9 +276,10 @@
     update(true);
   }
 
-  document.getElementById("cell-close").addEventListener("click", () => {
+  wireClose(document.getElementById("cell-close"), panel, () => {
     state.cell = null;
     update(true);
+    return null;
   });
 
   // -- CSV: one row per finding and cell; a strategy in two groups is one row with both groups ---------
@@ -350,5 +351,6 @@
   window.addEventListener("hashchange", fromHash);
   fromHash();
   state.ready = true;
+  state.readyAt = performance.now();
   window.sskgGap = { data, state, update, choose, cellsOf, csvOf, filters };
 })();

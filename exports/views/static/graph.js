@@ -4,12 +4,12 @@
 "use strict";
 (function () {
   const { el, plural, readHash, writeHash, makeFilters, citationBlock, studyFacts, findingBlock, makeSearch, openPanel,
-          closePanel, nodeHref, readData } = window.sskgViews;
+          closePanel, wireClose, nodeHref, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const kinds = new Map(data.kinds.map((kind) => [kind.name, kind]));
   const byId = new Map(data.nodes.map((node) => [node.id, node]));
   const effects = new Map(data.effects.map((effect) => [effect.name, effect]));
-  effects.set("not-derived", { name: "not-derived", label: "effect not derived", glyph: "·" });
+  effects.set(data.not_derived.name, data.not_derived);
   const HASH_KEYS = ["node", "theme", "support", "population", "design", "country", "from", "to"];
   const state = { ready: false, readyAt: null, selected: null, filters: {} };
   const adjacent = new Map(data.nodes.map((node) => [node.id, []]));
@@ -182,12 +182,11 @@
     openPanel(panel, focus ? heading : null);
   }
 
-  document.getElementById("details-close").addEventListener("click", () => {
+  wireClose(document.getElementById("details-close"), panel, () => {
     const back = state.selected;
     state.selected = null;
     update(true);
-    const button = document.querySelector('#node-list button[data-id="' + CSS.escape(back || "") + '"]');
-    if (button) button.focus();
+    return back;
   });
 
   // -- choosing a node, search, address -------------------------------------------------------------------------

@@ -5,13 +5,13 @@
 "use strict";
 (function () {
   const { el, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, studyFacts, findingBlock,
-          makeSearch, openPanel, closePanel, readData } = window.sskgViews;
+          makeSearch, openPanel, closePanel, wireClose, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const concepts = data.concepts;
   const kinds = new Map(data.kinds.map((kind) => [kind.kind, kind]));
   const effects = new Map(data.effects.map((effect) => [effect.name, effect]));
-  effects.set("not-derived", { name: "not-derived", label: "effect not derived", colour: "#ffffff", glyph: "·", ink: "#000000", dashes: [1, 3] });
-  const effectOrder = [...data.effects.map((effect) => effect.name), "not-derived"];
+  effects.set(data.not_derived.name, data.not_derived);
+  const effectOrder = [...data.effects.map((effect) => effect.name), data.not_derived.name];
   const groups = new Map(data.groups.map((group) => [group.id, group]));
   const themeOrder = new Map(data.themes.map((theme, position) => [theme, position]));
   const familyOrder = new Map(data.families.map((family, position) => [family, position]));
@@ -319,7 +319,7 @@
     }
     const byEffect = new Map();
     for (const id of graph.findings) byEffect.set(data.findings[id].effect, (byEffect.get(data.findings[id].effect) || 0) + 1);
-    effectLegend(document.getElementById("legend-effects"), data.effects, byEffect);
+    effectLegend(document.getElementById("legend-effects"), data.effects, byEffect, data.not_derived);
     for (const item of document.querySelectorAll("#legend-effects li")) {
       const sample = el("span", { class: "line-sample", "aria-hidden": "true" });
       const effect = effects.get(item.dataset.effect);
@@ -451,7 +451,7 @@
     const info = graph.nodes.get(id);
     const kind = kinds.get(kindOf(id));
     const entry = concepts[id];
-    const h = heading(groups.has(id) ? groups.get(id).label : entry.label, kind ? kind.label.replace(/s$/, "").toLowerCase() : entry.kind);
+    const h = heading(groups.has(id) ? groups.get(id).label : entry.label, groups.has(id) ? "group" : (kind ? kind.one : entry.kind.replace("-", " ")));
     if (entry && entry.definition) panelBody.appendChild(el("p", { class: "definition" }, entry.definition));
     if (entry && entry.polarity) panelBody.appendChild(el("p", {}, "For recovery: " + entry.polarity + "."));
     if (entry && entry.groups && entry.groups.length) panelBody.appendChild(el("p", {}, "Classified as: " + entry.groups.join(", ") + "."));
@@ -530,7 +530,8 @@
         if (study.theme_node) nodeIds.add(study.theme_node);
       }
     }
-    network.setSelection({ nodes: [...nodeIds].filter((id) => graph.nodes.has(id)), edges: edgeIds }, { unselectAll: true, highlightEdges: false });
+    network.setSelection({ nodes: [...nodeIds].filter((id) => nodes.get(id)), edges: edgeIds.filter((id) => edges.get(id)) },
+      { unselectAll: true, highlightEdges: false });
   }
 
   // -- choosing --------------------------------------------------------------------------------------------
@@ -582,10 +583,10 @@
       if (focused) setTimeout(() => focused.scrollIntoView({ block: "nearest" }), 0);
     } else if (graph.edges.has(id)) {
       h = showEdge(id);
-      network.setSelection({ nodes: [], edges: [id] }, { highlightEdges: false });
+      if (edges.get(id)) network.setSelection({ nodes: [], edges: [id] }, { highlightEdges: false });
     } else if (concepts[id] || groups.has(id)) {
       h = showConcept(id);
-      if (graph.nodes.has(id)) {
+      if (nodes.get(id)) {
         network.selectNodes([id]);
         network.focus(id, { scale: network.getScale(), animation: false });
       }
@@ -595,17 +596,15 @@
     }
     listSection.hidden = !narrow();
     openPanel(panel, focusPanel ? h : null);
+    // On a phone the panel is a sheet over the lower half: bring the graph to the top, above it.
+    if (narrow() && focusPanel) container.parentElement.scrollIntoView({ block: "start" });
   }
 
-  document.getElementById("details-close").addEventListener("click", () => {
+  wireClose(document.getElementById("details-close"), panel, () => {
     const back = state.selected;
     state.selected = null;
     update(true);
-    const button = document.querySelector('#node-list button[data-id="' + CSS.escape(back || "") + '"]');
-    if (button) button.focus();
-  });
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && !panel.hidden) document.getElementById("details-close").click();
+    return back;
   });
 
   network.on("click", (params) => {
@@ -623,7 +622,8 @@
   const searchItems = [];
   for (const [id, entry] of Object.entries(concepts)) {
     const kind = kinds.get(entry.kind);
-    searchItems.push({ id, kind: entry.kind, kindLabel: kind ? kind.label.replace(/s$/, "").toLowerCase() : entry.kind.replace("-", " "), label: entry.label, rank: 0 });
+    searchItems.push({ id, kind: entry.kind, kindLabel: kind ? kind.one : entry.kind.replace("-", " "),
+                       label: entry.label, rank: 0, weight: entry.studies });
   }
   for (const [id, study] of Object.entries(data.studies)) {
     searchItems.push({ id, kind: "study", kindLabel: "study", label: study.label, rank: 1,

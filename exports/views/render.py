@@ -162,7 +162,9 @@ def _size(metric: NodeMetric) -> int:
 
 
 def detail_data(detail: Detail, metric: NodeMetric) -> dict[str, object]:
-    measures = [("Links", [str(metric.degree)]), ("Bridging (betweenness)", [f"{metric.betweenness:.4f}"])]
+    measures = [("Links", [str(metric.degree)])]
+    if detail.kind not in ("study", "finding"):  # betweenness is measured among concepts only
+        measures.append(("Bridging (betweenness among concepts)", [f"{metric.betweenness:.4f}"]))
     return {
         "heading": detail.heading,
         "kind": detail.kind,

@@ -150,7 +150,7 @@ def test_overview_opens_readable_no_label_overlaps_and_labels_at_least_11_px(bro
         page.wait_for_function(READY, timeout=10_000)
         ready = page.evaluate("window.sskg.state.readyAt")
         print(f"\noverview {size_name(size)}: drawn {ready:.0f} ms after navigation began")
-        assert ready < READY_WITHIN_MS
+        assert ready < READY_WITHIN_MS, f"drawn after {ready:.0f} ms"
         boxes = page.evaluate(LABEL_BOXES)
         layers = page.evaluate("""window.sskg.nodes.getIds().map((id) => id.startsWith("group:") ? 1 : window.sskg.data.concepts[id].layer)""")
         assert set(layers) == ({1, 2} if size == PHONE else {0, 1, 2})  # columns a reader can follow (a phone leaves themes to the list)
@@ -343,8 +343,8 @@ def busiest_cell(graph_file: Path) -> tuple[str, str]:
     return strategy, family
 
 
-CAPITAL_CELLS = GAP_CELLS.replace("?finding sskg:hasOutcome/a ?family .\n      ?family rdfs:subClassOf sskg:Outcome .",
-                                  "?strategy sskg:buildsRecoveryCapital ?family .")
+CAPITAL_CELLS = GAP_CELLS.replace("?finding sskg:hasOutcome/a ?family .\n      ?family rdfs:subClassOf sskg:Outcome .\n"
+                                  "      FILTER NOT EXISTS { ?family owl:equivalentClass ?definition }", "?strategy sskg:buildsRecoveryCapital ?family .")
 
 
 def drawn_cells(page: Any) -> dict[tuple[str, str], tuple[int, int]]:
@@ -540,3 +540,58 @@ def test_a_page_request_that_escapes_routing_reaches_the_page_proxy_and_fails(br
         view.errors.clear()  # the browser logs the cross-origin failure; only the proxy is under test here
         with pytest.raises(AssertionError, match="leak.example"):
             view.assert_clean()
+
+
+# -- effect on recovery ---------------------------------------------------------------------------------------------
+
+def catalogue_effects(graph_file: Path) -> dict[str, str]:
+    """finding IRI → effect, from the catalogue query effect-on-recovery (one row per finding and exposure)."""
+    from sskg.queries.catalogue import get_query
+    from sskg.queries.runner import run_query
+
+    found: dict[str, set[str]] = {}
+    for row in run_query(graph_of(graph_file), get_query("effect-on-recovery").text).rows:
+        study_key, finding_key, *_, effect, _ = (str(value) for value in row)
+        found.setdefault(f"https://w3id.org/sskg/finding/{study_key}/{finding_key}", set()).add(effect)
+    assert all(len(effects) == 1 for effects in found.values())
+    return {finding: effects.pop() for finding, effects in found.items()}
+
+
+def test_effect_colours_and_symbols_are_the_catalogue_querys_effects(browser: Chromium, graph_file: Path, views: Path) -> None:
+    """Every finding the pages show carries the catalogue's effect on recovery, drawn in that effect's colour and
+    symbol (never coloured by the raw direction)."""
+    expected = catalogue_effects(graph_file)
+    assert len(expected) == 91
+    palette = {effect["name"]: effect for effect in page_data(views / "gap-map.html")["effects"]}
+    with opened(browser, views / "overview.html") as view:
+        page = view.page
+        page.wait_for_function(READY)
+        shown = page.evaluate("Object.fromEntries(Object.entries(window.sskg.data.findings).map(([id, f]) => [id, f.effect]))")
+        assert shown == expected
+        lines = page.evaluate("window.sskg.edges.get().filter((e) => e.id.startsWith('e')).map((e) => [e.id.split('\\n')[3], e.color.color])")
+        assert lines and all(colour == palette[effect]["colour"] for effect, colour in lines)
+        view.assert_clean()
+    with opened(browser, views / "gap-map.html") as view:
+        page = view.page
+        page.wait_for_function(GAP_READY)
+        for mode in ("outcome", "capital"):
+            page.check(f'input[name="gap-mode"][value="{mode}"]')
+            stripes = page.locator(".mark .stripe").evaluate_all(
+                "spans => spans.map(s => [s.dataset.effect, getComputedStyle(s).backgroundColor])")
+            assert stripes and all(colour == rgb(palette[effect]["colour"]) for effect, colour in stripes)
+            for cell in page.locator("td[data-effects]:not([data-effects=''])").all():
+                counts = dict(part.split(":") for part in (cell.get_attribute("data-effects") or "").split(","))
+                symbols = cell.locator(".effect-counts").inner_text()
+                assert symbols == " ".join(palette[effect]["glyph"] + count for effect, count in counts.items())
+        strategy, family = busiest_cell(graph_file)
+        page.check('input[name="gap-mode"][value="outcome"]')
+        page.click(f'td[data-row="{strategy}"][data-col="{family}"] button')
+        for item in page.locator("#cell-studies li.finding").all():
+            effect = item.get_attribute("data-effect")
+            assert item.locator(".effect-on-recovery .effect").get_attribute("data-effect") == effect
+            assert palette[effect]["label"] in item.locator(".effect-on-recovery").inner_text()
+        view.assert_clean()
+
+
+def rgb(colour: str) -> str:
+    return "rgb(" + ", ".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5)) + ")"

@@ -36,6 +36,7 @@ XSS_SCRIPT = "</script><script>window.__pwned=2</script>"
 XSS_COMMENT = "<!-- <script>window.__pwned=3</script>"
 PREFIXES = """PREFIX sskg: <https://w3id.org/sskg/ontology/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
 """
 DATA_BLOCK = re.compile(r'<script type="application/json" id="sskg-data">(.*?)</script>', re.DOTALL)
 
@@ -235,6 +236,28 @@ def test_a_study_is_filed_under_its_most_specific_theme(graph_file: Path, views:
         assert record["theme_node"] == str(sub)
 
 
+# -- effect on recovery ---------------------------------------------------------------------------------
+
+def test_favourable_and_unfavourable_stay_apart_under_colour_blindness_and_have_symbols(views: Path) -> None:
+    """Machado et al. (2009) dichromacy simulation at full severity: the two effects a policy reader most needs to tell
+    apart keep a clear colour difference (the direction colours used before, #1a9850 and #d73027, fall to 77 and 51),
+    and every effect has its own symbol and line pattern besides."""
+    palette = {effect["name"]: effect for effect in page_data(views / "gap-map.html")["effects"]}
+    machado = {"protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+               "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881))}
+
+    def simulate(colour: str, matrix: tuple[tuple[float, ...], ...]) -> tuple[float, ...]:
+        linear = [((c / 255 + 0.055) / 1.055) ** 2.4 if c / 255 > 0.04045 else c / 255 / 12.92
+                  for c in (int(colour[i:i + 2], 16) for i in (1, 3, 5))]
+        return tuple(255 * max(0.0, min(1.0, sum(m * c for m, c in zip(row, linear)))) ** (1 / 2.2) for row in matrix)
+
+    for name, matrix in machado.items():
+        a, b = simulate(palette["favourable"]["colour"], matrix), simulate(palette["unfavourable"]["colour"], matrix)
+        assert sum((x - y) ** 2 for x, y in zip(a, b)) ** 0.5 > 100, name
+    assert len({effect["glyph"] for effect in palette.values()}) == len(palette)
+    assert len({tuple(effect["dashes"]) for effect in palette.values()}) == len(palette)
+
+
 # -- citations ---------------------------------------------------------------------------------------------
 
 def test_citations_mark_left_out_authors_and_link_dois(graph_file: Path) -> None:
@@ -363,6 +386,7 @@ GAP_CELLS = """
       ?study sskg:reportsFinding ?finding .
       ?finding sskg:hasOutcome/a ?family .
       ?family rdfs:subClassOf sskg:Outcome .
+      FILTER NOT EXISTS { ?family owl:equivalentClass ?definition }  # families, not outcomes by polarity
       { ?finding sskg:hasExposure ?strategy . ?strategy a sskg:SupportStrategy }
       UNION
       { ?study sskg:reportsFinding ?finding ; sskg:examinesStrategy ?strategy .

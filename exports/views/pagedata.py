@@ -60,6 +60,9 @@ def finding_json(evidence: Evidence, finding: Finding) -> dict[str, object]:
     outcome = finding.outcome
     family = evidence.family(outcome)
     polarity = evidence.link(outcome, "polarity") if outcome else ()
+    polarity_text = evidence.label(polarity[0]) if polarity else ""
+    if polarity and polarity[0].rsplit("/", 1)[-1] in ("more-is-better", "more-is-worse"):
+        polarity_text += " for recovery"
     return {
         "study": finding.study,
         "statement": finding.statement,
@@ -69,7 +72,7 @@ def finding_json(evidence: Evidence, finding: Finding) -> dict[str, object]:
         "outcome": outcome,
         "outcome_label": evidence.label(outcome),
         "family": family,
-        "polarity": evidence.label(polarity[0]) if polarity else "",
+        "polarity": polarity_text,
         "exposures": list(finding.exposures),
         "exposure_labels": [evidence.label(exposure) for exposure in finding.exposures],
         "population": evidence.label(finding.population),

@@ -197,7 +197,7 @@
     };
     add("effect on recovery", effectBadge(effect), "effect-on-recovery");
     add("direction found", finding.direction + (finding.direction_basis ? " (" + finding.direction_basis + ")" : ""), "direction");
-    add("outcome", finding.outcome_label + (finding.polarity ? " — " + finding.polarity : ""), "outcome");
+    add("outcome", finding.outcome_label + (finding.polarity ? " (" + finding.polarity + ")" : ""), "outcome");
     add("exposure", finding.exposure_labels.join(", "), "exposures");
     add("population", finding.population, "population");
     for (const estimate of finding.estimates) add("numbers", estimate, "estimate");

@@ -183,9 +183,9 @@
     }
     const described = filters.describe(chosen);
     totals.textContent = (described ? "Filtered (" + described + "): " : "All studies: ") +
-      plural(studies.size, "study", "studies") + " and " + plural(findings.size, "finding") + " on " +
-      strategies.size + " of " + data.rows.length + " strategies fill " + plural(filled, "cell") + "; " +
-      plural(gaps, "gap") + " (" + current.unit + " cells with no study).";
+      plural(studies.size, "study", "studies") + " report " + plural(findings.size, "finding") + " on " +
+      strategies.size + " of " + data.rows.length + " strategies; they fill " + filled + " of " + (filled + gaps) +
+      " cells, and " + plural(gaps, "cell is a gap", "cells are gaps") + " (no study).";
     document.querySelector("header .subtitle").textContent = "Support strategies × " + current.label.toLowerCase() +
       (described ? " · filtered: " + described : " · all studies");
     effectLegend(document.getElementById("gap-legend"), data.effects, effectTotals(findings), data.not_derived);

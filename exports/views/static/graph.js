@@ -249,7 +249,7 @@
     filters.set(wanted);
     state.selected = byId.has(wanted.node) ? wanted.node : (window.location.hash ? null : data.focus);
     update(false);
-    if (state.selected) network.focus(state.selected, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    network.fit({ animation: false });  // the whole view on opening, its node chosen
   }
 
   window.addEventListener("popstate", fromHash);

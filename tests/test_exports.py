@@ -17,13 +17,11 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from networkx.readwrite.gexf import GEXFWriter
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -32,7 +30,6 @@ from sskg.exports import formats as fx
 from sskg.exports import jsonld as jx
 from sskg.exports import rdf_exports as rx
 from sskg.exports.export_cli import export, push
-from sskg.exports.graph_exports import SKOLEM, gexf, graphml, to_networkx
 from sskg.exports.nanopubs import NP, nanopub_iri, nanopublications
 from sskg.exports.push import Credentials, push_graph, update_endpoint_for
 from sskg.exports.reference_html import reference_page
@@ -327,72 +324,6 @@ def test_one_nanopublication_per_finding(layers: Layers) -> None:
                 assert set(evidence.triples((selector, None, None))) <= set(provenance)
         assert (base, DCTERMS.license, licence) in pubinfo
         assert not any(p == SSKG.statedAt for _, p, _ in assertion)
-
-
-# -- GraphML and GEXF --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["sskg.graphml", "sskg.gexf"])
-def test_network_exports_read_back_with_networkx(name: str, exported: Path, layers: Layers) -> None:
-    original = to_networkx(layers.whole())
-    data = io.BytesIO((exported / name).read_bytes())
-    read = nx.read_graphml(data, force_multigraph=True) if name.endswith("graphml") else nx.read_gexf(data)
-    assert set(read.nodes) == set(original.nodes)
-
-    def edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
-        return sorted((u, v, data["predicate"]) for u, v, data in graph.edges(data=True))
-
-    assert edges(read) == edges(original)
-    assert not any(node.startswith("_:") for node in read.nodes)
-    for node, attributes in original.nodes(data=True):
-        for key in ("label", "kind", "iri"):
-            assert read.nodes[node][key] == attributes[key]
-    for finding in layers.evidence.subjects(RDF.type, SSKG.Finding):
-        out = {(data["predicate"], v) for _, v, data in read.out_edges(str(finding), data=True)}
-        for predicate in (SSKG.hasDirection, SSKG.inPopulation, SSKG.statedAt):
-            for value in layers.evidence.objects(finding, predicate):
-                assert (str(predicate), str(value)) in out
-
-
-def networkx_written(network: nx.MultiDiGraph) -> tuple[str, str]:
-    """What networkx's own writers make of the network (the reference sskg's writers follow)."""
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
-    writer.xml.find("meta").attrib.pop("lastmodifieddate")  # type: ignore[union-attr]
-    writer.add_graph(network)
-    gexf_text = '<?xml version="1.0" encoding="utf-8"?>\n' + str(writer)
-    return "\n".join(nx.generate_graphml(network)) + "\n", gexf_text.replace(f"NetworkX {nx.__version__}", "sskg")
-
-
-def awkward_network() -> nx.MultiDiGraph:
-    network = nx.MultiDiGraph()
-    network.add_node("urn:a&b<c>", iri="urn:a&b<c>", label='say "hi"\tthere\nnow', kind="resource", note="")
-    network.add_node("urn:é", iri="urn:é", label="café 😀 ∑", kind="x y", **{"sskg:value": "1 < 2 & 3 > 2"})
-    network.add_node("urn:bare")
-    network.add_edge("urn:a&b<c>", "urn:é", key="k:1", predicate="urn:p", kind="k:1", label="lab&el")
-    network.add_edge("urn:é", "urn:é", key="k:2", predicate="urn:q", kind="k:2")
-    return network
-
-
-@pytest.mark.parametrize("which", ["built", "awkward"])
-def test_network_writers_write_what_networkx_writes(which: str, layers: Layers) -> None:
-    network = to_networkx(layers.whole()) if which == "built" else awkward_network()
-    assert (graphml(network), gexf(network)) == networkx_written(network)
-
-
-def test_network_writers_keep_carriage_returns() -> None:
-    network = nx.MultiDiGraph()
-    network.add_node("urn:n", label="one\r\ntwo\rthree", kind="resource")
-    network.add_edge("urn:n", "urn:n", key="k", predicate="urn:p", kind="k", label="a\rb")
-    from_graphml = nx.read_graphml(io.BytesIO(graphml(network).encode("utf-8")), force_multigraph=True)
-    from_gexf = nx.read_gexf(io.BytesIO(gexf(network).encode("utf-8")))
-    for read in (from_graphml, from_gexf):
-        assert read.nodes["urn:n"]["label"] == "one\r\ntwo\rthree"
-        assert [data["label"] for _, _, data in read.edges(data=True)] == ["a\rb"]
-
-
-def test_network_nodes_are_blank_node_free(layers: Layers) -> None:
-    network = to_networkx(layers.whole())
-    assert any(node.startswith(SKOLEM) for node in network.nodes)  # the ontology's restrictions
-    assert all(node.startswith(("http://", "https://")) for node in network.nodes)
 
 
 # -- tables -----------------------------------------------------------------------------------------------

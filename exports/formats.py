@@ -19,7 +19,7 @@ from .nanopubs import nanopubs_trig
 from .network import network as network_of
 from .rdf_exports import check_exportable, nquads, ntriples, rdfxml, trig, turtle
 from .reference_html import reference_page
-from .tables import estimates_table, findings_table, prisma_table, studies_table
+from .tables import datapackage, estimates_table, findings_table, prisma_table, studies_table
 
 BUILD_WRITES = {"turtle"}  # the pipeline writes sskg.ttl itself
 
@@ -42,6 +42,7 @@ def writers() -> dict[str, Callable[[Layers], dict[str, Text]]]:
             "findings.csv": findings_table(layers.whole()),
             "effect-estimates.csv": estimates_table(layers.whole()),
             "prisma-flow.csv": prisma_table(layers.whole()),
+            "datapackage.json": datapackage(layers.whole()),
         },
         "html": lambda layers: {"ontology.html": reference_page(layers)},
     }

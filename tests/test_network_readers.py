@@ -197,11 +197,6 @@ def same_value(found: object, expected: object) -> bool:
 # -- fixtures ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def layers(built: tuple[BuildResult, Path]) -> Layers:
-    return built[0].layers
-
-
-@pytest.fixture(scope="module")
 def exported(layers: Layers, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("network")
     fx.export_layers(layers, out, ["graphml", "gexf"])

@@ -31,7 +31,6 @@ from sskg.exports import network as network_module
 from sskg.exports.graph_exports import gexf, gexf_lines, graphml, graphml_lines
 from sskg.exports.iris import EXPORT_PREFIXES, compacting
 from sskg.exports.network import SKOLEM, Network, network
-from sskg.graphbuild.build import BuildResult
 from sskg.layers import Layers
 from sskg.namespaces import SSKG_NS as SSKG
 

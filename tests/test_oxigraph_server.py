@@ -13,7 +13,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,8 +28,8 @@ from sskg.queries.catalogue import load_catalogue
 from sskg.queries.runner import inline_bindings, load_graph, run_query
 
 from .conftest import ROOT
+from .servers import free_port, stop, wait_until_answering
 from .test_query_engines import plain
-from .test_virtuoso import _free_port
 
 CATALOGUE = load_catalogue()
 README_PORT = "127.0.0.1:7878"
@@ -64,32 +63,17 @@ def endpoint(built: tuple[BuildResult, Path], tmp_path_factory: pytest.TempPathF
     load, serve = readme_steps()
     folder = tmp_path_factory.mktemp("oxigraph")
     (folder / "build").symlink_to(built[1], target_is_directory=True)  # the README's paths are relative to the project
-    port = _free_port()
+    port = free_port()
     done = subprocess.run(argv(load, executable, port), cwd=folder, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     log = (folder / "server.log").open("wb")
     server = subprocess.Popen(argv(serve, executable, port), cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"oxigraph exited with {server.returncode}: {(folder / 'server.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph did not answer within 60 s")
-                time.sleep(0.2)
+        wait_until_answering(server, base + "/query?query=ASK%7B%7D", folder / "server.log", "oxigraph", seconds=60)
         yield base + "/query"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         log.close()
 
 

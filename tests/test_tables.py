@@ -19,7 +19,6 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from sskg.exports import formats as fx
 from sskg.exports.labels import readable
 from sskg.exports.tables import PRISMA_FIELDS, PRISMA_TEMPLATE, TABLES, findings_table, neutralise, prisma_table, studies_table
-from sskg.graphbuild.build import BuildResult
 from sskg.layers import Layers
 from sskg.namespaces import CONCEPT, FINDING, OA, SSKG, STUDY
 

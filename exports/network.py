@@ -145,9 +145,10 @@ def gather(triples: Iterable[Triple]) -> Facts:
     """One pass over the triples: a look-up per node and edge took 40 s at 100× the review."""
     facts = Facts()
     compact = compacting(EXPORT_PREFIXES)
+    label_predicates, rdf_type = set(LABELS), RDF.type  # an rdflib namespace's attribute costs a look-up each time
     for subject, predicate, obj in triples:
         facts.resources.add(subject)
-        if predicate in LABELS:
+        if predicate in label_predicates:
             facts.label_values.setdefault(subject, {}).setdefault(predicate, []).append(obj)
         if isinstance(subject, BNode):
             facts.structure.setdefault(subject, {}).setdefault(predicate, []).append(obj)
@@ -156,7 +157,7 @@ def gather(triples: Iterable[Triple]) -> Facts:
             continue
         facts.resources.add(obj)
         facts.edges.append((subject, predicate, obj))
-        if predicate == RDF.type and isinstance(obj, URIRef):
+        if predicate == rdf_type and isinstance(obj, URIRef):
             facts.kinds.setdefault(subject, []).append(compact(str(obj)))
     return facts
 
@@ -187,20 +188,22 @@ def build(facts: Facts) -> Network:
     typed = {predicate: joined_type(found) for predicate, found in types.items()}
 
     ordered = sorted(facts.resources, key=lambda n: n.n3())
-    ids = node_ids(node_iri(node) for node in ordered)
+    iris = {node: node_iri(node) for node in ordered}
+    ids = node_ids(iris.values())
+    node_id = {node: ids[iri] for node, iri in iris.items()}
     nodes = []
     for node in ordered:
-        iri = node_iri(node)
+        iri = iris[node]
         attributes = {"iri": iri, "label": label(node), "kind": " ".join(sorted(facts.kinds.get(node, ()))) or "resource"}
         for predicate, found in sorted(facts.literals.get(node, {}).items(), key=lambda item: names[item[0]]):
             attributes[names[predicate]] = "\n".join(sorted(value_text(literal, typed[predicate]) for literal in found))
-        nodes.append((ids[iri], attributes))
+        nodes.append((node_id[node], attributes))
 
     @cache
     def edge_attributes(predicate: Node) -> dict[str, str]:  # one dict per predicate, shared by its edges
         return {"predicate": str(predicate), "kind": compact(str(predicate)), "label": label(predicate)}
 
-    edges = [(ids[node_iri(subject)], ids[node_iri(obj)], edge_attributes(predicate))
+    edges = [(node_id[subject], node_id[obj], edge_attributes(predicate))
              for subject, predicate, obj in sorted(facts.edges, key=term_key)]
     declared = sorted((names[predicate], kind) for predicate, kind in typed.items())
     return Network(

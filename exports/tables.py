@@ -141,7 +141,7 @@ def _estimates(graph: Graph) -> list[Node]:
 
 
 def _finding_of(graph: Graph, estimate: Node) -> Node:
-    return next(iter(sorted(graph.subjects(SSKG.hasEffectEstimate, estimate))))
+    return min(graph.subjects(SSKG.hasEffectEstimate, estimate))
 
 
 def of_finding(column: Column) -> Column:

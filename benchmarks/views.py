@@ -7,13 +7,16 @@ this process, the graph is loaded and every view rendered (`render_all`, timed),
 overview and the gap map from disk at 1440×900 and at 390×844, each in a fresh browser context with every request
 but the page itself refused, `--runs` times. "Ready" is the page's own clock (performance.now(), from the start
 of navigation) when it has drawn: the overview at vis-network's first drawing, the gap map when its table and
-totals are filled. Medians are reported, with the slowest run.
+totals are filled. Medians are reported, with the slowest run, and the machine's load average when they began
+(other work on the machine slows the browser). The cache keeps built graphs: empty it after the evidence or
+its format changes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -95,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "views")
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
-    results = {"machine": machine(), "runs": args.runs, "seed": args.seed, "scales": {}}
+    results = {"machine": machine(), "load_average": round(os.getloadavg()[0], 1), "runs": args.runs, "seed": args.seed,
+               "scales": {}}
     for scale in (int(part) for part in args.scales.split(",")):
         graph_file = built_graph(scale, args.seed, args.cache)
         folder = args.cache / f"views-x{scale}-seed{args.seed}"
@@ -114,7 +118,8 @@ def table(results: dict) -> str:  # type: ignore[type-arg]
     scales = list(results["scales"])
     lines = ["# Views: rendering and time to ready", "",
              f"`python -m benchmarks.views --scales {','.join(scales)} --seed {results['seed']} --runs {results['runs']}` "
-             f"on {results['machine']['cpu_model']} ({results['machine']['cpus_usable']} CPUs); medians of {results['runs']} runs (slowest in brackets).", "",
+             f"on {results['machine']['cpu_model']} ({results['machine']['cpus_usable']} CPUs, load average {results['load_average']} "
+             f"at the start); medians of {results['runs']} runs (slowest in brackets).", "",
              "| | " + " | ".join(f"×{scale}" for scale in scales) + " |", "|---|" + "---|" * len(scales)]
     first = results["scales"][scales[0]]
     lines.append("| load the graph (Python) | " + " | ".join(f"{results['scales'][s]['load_s']} s" for s in scales) + " |")

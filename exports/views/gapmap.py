@@ -126,7 +126,8 @@ def gap_data(gap: GapMap, evidence: Evidence, overview_href: str) -> dict[str, o
                      for finding, by_mode in sorted(in_cells.items())},
         "studies": {study.id: study_json(evidence, study) for study in studies},
         **effects_json(evidence),
-        "facets": filter_values(evidence, studies),
-        "years": year_range(studies),
+        # Every value the graph holds, even one no study of the map has: choosing it says so and how to widen.
+        "facets": filter_values(evidence, evidence.studies.values()),
+        "years": year_range(evidence.studies.values()),
         "overview": overview_href,
     }

@@ -2,8 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Browser libraries the view tests inject into pages (axe-core), pinned by tests/browser/package-lock.json.
-BROWSER_LIBS := tests/browser/node_modules/.installed
+# npm tools the tests run (graphology reads the network exports, axe-core checks pages), pinned by tests/js/package-lock.json.
+TEST_TOOLS := tests/js/node_modules/.installed
 
 .PHONY: run test build clean
 
@@ -13,7 +13,7 @@ run: $(VENV)/.installed
 
 build: run
 
-test: $(VENV)/.installed $(BROWSER_LIBS)
+test: $(VENV)/.installed $(TEST_TOOLS)
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed: pyproject.toml
@@ -22,9 +22,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-$(BROWSER_LIBS): tests/browser/package-lock.json
-	npm ci --prefix tests/browser --no-audit --no-fund
+$(TEST_TOOLS): tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 	touch $@
 
 clean:
-	rm -rf build $(VENV) tests/browser/node_modules
+	rm -rf build $(VENV) tests/js/node_modules

@@ -28,14 +28,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-# axe-core, pinned in tests/browser/package-lock.json and installed by `make test` (npm ci).
-AXE = Path(__file__).resolve().parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core, pinned in tests/js/package-lock.json and installed by `make test` (npm ci).
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                                     reason="Chromium is not installed (apt-get install chromium); CI must have it")
 needs_axe = pytest.mark.skipif(not AXE.exists() and not os.environ.get("CI"),
-                               reason="axe-core is not installed (npm ci --prefix tests/browser); CI must have it")
+                               reason="axe-core is not installed (npm ci --prefix tests/js); CI must have it")
 
 
 @dataclass

@@ -3,14 +3,21 @@
 Header lines, before the first PREFIX:
     # title: Studies by country
     # description: ...
-    # param: country iri sskgc:norway  The country (a concept IRI)
-    # columns: key, first_author, year
+    # param: country concept(scheme:countries) sskgc:norway  The country
+    # range: from to
+    # columns: key=study:, year, design=sskgc:
+
+A parameter's type is iri (any resource of the graph), concept(SCHEME,...) (a concept of one of those SKOS
+schemes), class(CLASS,...) (that class or one of its subclasses), string, integer, decimal or year; a term
+may be given by label or slug where a graph is at hand (queries/parameters.py). `range: a b` says a <= b.
+`column=prefix:` says the column holds ids local to that namespace (a slug), so tables can show labels.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +30,11 @@ from sskg.namespaces import PREFIXES
 
 from . import QUERIES_DIR
 
-_PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>iri|string|integer|decimal|year)\s+(?P<default>\S+)\s*(?P<doc>.*)$")
+_PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>iri|concept|class|string|integer|decimal|year)"
+                    r"(?:\((?P<kinds>[^()\s]+)\))?\s+(?P<default>\S+)\s*(?P<doc>.*)$")
+_COLUMN = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=(?P<prefix>[A-Za-z][A-Za-z0-9_-]*):)?$")
+TERM_TYPES = ("iri", "concept", "class")
+TermResolver = Callable[["Parameter", str], URIRef]  # user text -> the IRI it names
 # http(s) and urn only: a CURIE such as HGNC:1100 parses as an IRI with scheme "HGNC" and is almost always a mistake.
 _ABSOLUTE_IRI = re.compile(r"^(https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]{0,31}:[^\s<>\"{}|\\^`]+)$", re.IGNORECASE)
 
@@ -34,12 +45,20 @@ class Parameter:
     type: str
     default: str  # "-" means: no default, unbound unless given
     description: str
+    kinds: tuple[URIRef, ...] = ()  # the schemes (concept) or classes (class) a term must belong to
 
-    def bind(self, text: str) -> Node:
-        """Turn user text into an RDF term of the declared type (never into query text)."""
+    @property
+    def is_term(self) -> bool:
+        return self.type in TERM_TYPES
+
+    def bind(self, text: str, resolve: TermResolver | None = None) -> Node:
+        """Turn user text into an RDF term of the declared type (never into query text).
+
+        Terms are exact IRIs or prefixed names unless `resolve` (which knows the graph) takes names too.
+        """
         try:
-            if self.type == "iri":
-                return expand_iri(text)
+            if self.is_term:
+                return resolve(self, text) if resolve else expand_iri(text)
             if self.type == "integer":
                 return Literal(int(text))
             if self.type == "decimal":
@@ -69,9 +88,11 @@ class CatalogueQuery:
     parameters: tuple[Parameter, ...]
     columns: tuple[str, ...]
     text: str
-    path: Path
+    path: Path | None
+    ranges: tuple[tuple[str, str], ...] = ()  # (low, high) parameter pairs: low <= high
+    id_columns: dict[str, str] = field(default_factory=dict, hash=False)  # column -> namespace IRI of its slugs
 
-    def bindings(self, given: dict[str, str]) -> dict[str, Node]:
+    def bindings(self, given: dict[str, str], resolve: TermResolver | None = None) -> dict[str, Node]:
         known = {parameter.name: parameter for parameter in self.parameters}
         unknown = sorted(set(given) - set(known))
         if unknown:
@@ -83,30 +104,88 @@ class CatalogueQuery:
         for name, parameter in known.items():
             text = given.get(name, None if parameter.default == "-" else parameter.default)
             if text is not None:
-                values[name] = parameter.bind(text)
+                values[name] = parameter.bind(text, resolve)
+        for low, high in self.ranges:
+            if low in values and high in values and values[low].toPython() > values[high].toPython():
+                raise QueryError(f"the range is backwards: {low} {values[low]} comes after {high} {values[high]}",
+                                 fix=f"give {low} <= {high}, e.g. {low}={values[high]} {high}={values[low]}")
         return values
 
 
 def parse_header(path: Path) -> CatalogueQuery:
-    text = path.read_text(encoding="utf-8")
+    return parse_text(path.stem, path.read_text(encoding="utf-8"), path)
+
+
+def parse_text(name: str, text: str, path: Path | None = None, strict: bool = True) -> CatalogueQuery:
+    """A query's header lines (the comments it starts with) read into a CatalogueQuery.
+
+    Catalogue files are strict: a bad header line is an error. Own queries (strict=False) need no title, and
+    comment lines that do not parse as a header are just comments.
+    """
+    where = str(path) if path else None
     fields: dict[str, str] = {}
-    parameters = []
+    parameters: list[Parameter] = []
+    ranges: list[tuple[str, str]] = []
+    columns: tuple[str, ...] = ()
+    id_columns: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             break
         key, _, value = line[1:].strip().partition(":")
-        value = value.strip()
-        if key == "param":
-            match = _PARAM.match(value)
-            if not match:
-                raise QueryError(f"bad parameter line {line!r}", file=str(path), fix="write '# param: name type default description'")
-            parameters.append(Parameter(match["name"], match["type"], match["default"], match["doc"]))
-        elif key in ("title", "description", "columns"):
-            fields[key] = (fields.get(key, "") + " " + value).strip()
-    if "title" not in fields:
-        raise QueryError("query has no '# title:' header", file=str(path), fix="add the header lines")
-    columns = tuple(column.strip() for column in fields.get("columns", "").split(",") if column.strip())
-    return CatalogueQuery(path.stem, fields["title"], fields.get("description", ""), tuple(parameters), columns, text, path)
+        try:
+            if key == "param":
+                parameters.append(_parameter(value.strip(), line, where))
+            elif key == "range":
+                ranges.append(_range(value, line, where))
+            elif key == "columns":
+                columns, id_columns = _columns(value, where)
+            elif key in ("title", "description"):
+                fields[key] = (fields.get(key, "") + " " + value.strip()).strip()
+        except QueryError:
+            if strict:
+                raise
+    if strict and "title" not in fields:
+        raise QueryError("query has no '# title:' header", file=where, fix="add the header lines")
+    names = {parameter.name for parameter in parameters}
+    for pair in list(ranges):
+        if not set(pair) <= names:
+            if not strict:
+                ranges.remove(pair)
+                continue
+            raise QueryError(f"range {' '.join(pair)} names a parameter the query does not declare", file=where,
+                             fix=f"declared parameters: {', '.join(sorted(names)) or 'none'}")
+    return CatalogueQuery(name, fields.get("title", name), fields.get("description", ""), tuple(parameters), columns, text,
+                          path, tuple(ranges), id_columns)
+
+
+def _range(value: str, line: str, where: str | None) -> tuple[str, str]:
+    pair = value.split()
+    if len(pair) != 2:
+        raise QueryError(f"bad range line {line!r}", file=where, fix="write '# range: low high' (two parameter names)")
+    return pair[0], pair[1]
+
+
+def _parameter(value: str, line: str, where: str | None) -> Parameter:
+    match = _PARAM.match(value)
+    if not match or (match["kinds"] is not None) != (match["type"] in ("concept", "class")):
+        raise QueryError(f"bad parameter line {line!r}", file=where,
+                         fix="write '# param: name type default description'; concept and class take (kind,...)")
+    kinds = tuple(expand_iri(kind) for kind in match["kinds"].split(",")) if match["kinds"] else ()
+    return Parameter(match["name"], match["type"], match["default"], match["doc"], kinds)
+
+
+def _columns(text: str, where: str | None) -> tuple[tuple[str, ...], dict[str, str]]:
+    columns, id_columns = [], {}
+    for item in (piece.strip() for piece in text.split(",")):
+        if not item:
+            continue
+        match = _COLUMN.match(item)
+        if not match or (match["prefix"] and match["prefix"] not in PREFIXES):
+            raise QueryError(f"bad column {item!r}", file=where, fix=f"write name or name=prefix: with a prefix of {', '.join(PREFIXES)}")
+        columns.append(match["name"])
+        if match["prefix"]:
+            id_columns[match["name"]] = str(PREFIXES[match["prefix"]])
+    return tuple(columns), id_columns
 
 
 def load_catalogue(folder: Path = QUERIES_DIR) -> dict[str, CatalogueQuery]:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Node, Variable
 
@@ -28,6 +28,7 @@ from .safety import parse_safe_query
 DEFAULT_TIMEOUT = 30.0
 STORES = ("oxigraph", "memory")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_SAFE_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
 
 
 Answer = Result | ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples  # a lazy result of either engine
@@ -88,12 +89,31 @@ def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
     """
     if not bindings:
         return text
+    names = sorted(bindings)
+    return inline_values(text, names, [tuple(bindings[name] for name in names)])
+
+
+def inline_values(text: str, names: Sequence[str], rows: Iterable[tuple[Node, ...]]) -> str:
+    """The query with a VALUES block of these rows opening its main WHERE group (see inline_bindings).
+
+    For looking up many terms in one query. IRIs must be well formed, so none can end the `<...>` early.
+    """
     where = _WHERE.search(text)
     if where is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause", fix="add WHERE { ... }")
-    names = sorted(bindings)
-    block = " VALUES (" + " ".join(f"?{name}" for name in names) + ") { (" + " ".join(bindings[name].n3() for name in names) + ") } "
+    cells = []
+    for row in rows:
+        for term in row:
+            if isinstance(term, URIRef) and not is_well_formed(term):
+                raise QueryError(f"not a well-formed IRI: {str(term)[:80]!r}", fix="give IRIs without spaces, quotes or <>{}|\\^`")
+        cells.append("(" + " ".join(term.n3() for term in row) + ")")
+    block = " VALUES (" + " ".join(f"?{name}" for name in names) + ") { " + " ".join(cells) + " } "
     return text[: where.end()] + block + text[where.end():]
+
+
+def is_well_formed(iri: str) -> bool:
+    """No characters that IRIs may not hold (spaces, quotes, <>{}|\\^`): safe between < and > in a query."""
+    return bool(_SAFE_IRI.fullmatch(iri))
 
 
 def materialise(result: Answer, limit: int | None = None) -> QueryResult:

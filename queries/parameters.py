@@ -91,8 +91,8 @@ class GraphTerms:
         return self._candidates[key]
 
     def choices(self, parameter: Parameter) -> list[Term]:
-        """The terms a parameter of a scheme or class takes, by label (none listed for plain `iri`)."""
-        if parameter.type == "iri":
+        """The terms a parameter of a scheme or class takes, by label (none listed for plain `iri` or literals)."""
+        if parameter.type not in ("concept", "class"):
             return []
         return sorted((term for term, _ in self.candidates(parameter).values()), key=_order)
 

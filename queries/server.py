@@ -23,12 +23,11 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from itertools import islice
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
 from pathlib import Path
 from types import FrameType
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
@@ -37,9 +36,12 @@ from sskg.errors import QueryError, SskgError
 from sskg.namespaces import BASE
 
 from . import QUERIES_DIR
+from . import workbench
 from .catalogue import CatalogueQuery, load_catalogue
 from .formats import render
-from .runner import QueryResult, evaluate, load_graph, materialise, prefixed_graph
+from .parameters import GraphTerms
+from .resource_page import resource_page
+from .runner import QueryResult, evaluate, is_well_formed, load_graph, materialise, prefixed_graph, select_on
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_URL_BYTES = 8 * 1024
@@ -60,14 +62,27 @@ RESOURCE_TYPES = ("text/html", "text/turtle")
 READ_ONLY = "updates are refused: this endpoint is read-only (use SELECT, ASK, CONSTRUCT or DESCRIBE)"
 _UPDATE_PARAMS = {"update", "using-graph-uri", "using-named-graph-uri"}
 _DATASET_PARAMS = {"default-graph-uri", "named-graph-uri"}
-_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-_STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+_STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                 ".svg": "image/svg+xml", ".json": "application/json"}
+# Inline styles of the vendored YASGUI bundle, allowed by their hashes alone, so no other inline style applies
+# (see queries/static/vendor/README.md): the two stylesheets YASR's column resizer writes into <style> elements,
+# and the one style attribute (text-decoration:underline) of YASQE's syntax-error tooltip.
+YASGUI_STYLE_HASHES = ("'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='", "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='")
+YASGUI_STYLE_ATTRIBUTE_HASHES = ("'sha256-EntWS0hFrz2vH7susM+dPUxvHlL6sBswmM8K80E5oUk='",)
 # The page loads nothing from elsewhere, and a browser enforces that even if a bug inserted markup.
 _HTML_HEADERS = (
-    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                                "img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self' " + " ".join(YASGUI_STYLE_HASHES) + "; "
+                                "style-src-attr 'unsafe-hashes' " + " ".join(YASGUI_STYLE_ATTRIBUTE_HASHES) + "; "
+                                "connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    ("Referrer-Policy", "no-referrer"),
+)
+# The views are files sskg wrote, each with its own hashed scripts and styles (a meta CSP); this header
+# keeps them offline as served, whatever a file says.
+_VIEW_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+                                "connect-src 'none'; font-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"),
     ("Referrer-Policy", "no-referrer"),
 )
 
@@ -84,6 +99,7 @@ class ServerConfig:
     allow_origins: tuple[str, ...] = ()
     catalogue_dir: Path = QUERIES_DIR
     queue_timeout: float = 30.0  # how long a request may wait for a free worker before a 503
+    views_dir: Path | None = None  # served under /views/; by default the views folder beside the graph file
 
     def __post_init__(self) -> None:
         for origin in self.allow_origins:
@@ -137,14 +153,24 @@ def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
 @dataclass(frozen=True)
 class QueryJob:
     text: str
-    bindings: dict[str, Node]
+    given: dict[str, str]  # parameter values as typed: resolved to terms in the worker, which has the graph
     accept: str | None
+    entry: CatalogueQuery | None = None  # the catalogue query named, else the text's own header declares parameters
 
 
 @dataclass(frozen=True)
 class ResourceJob:
     iri: str
     accept: str | None
+    views: bool = False  # the server serves the views: link into them
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """A request of the query page: `check` a query being edited, or `labels` for IRIs."""
+
+    kind: str
+    payload: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -180,17 +206,20 @@ def _worker_main(graph_path: Path, conn: Connection, max_rows: int, max_memory_m
             conn.send(f"the graph does not fit in {max_memory_mb} MB; raise --max-memory")
             return
         conn.send(None)
+        terms = GraphTerms(select_on(graph))  # parameter candidates are read once per worker
         while True:
-            conn.send(_answer(graph, conn.recv(), max_rows))
+            conn.send(_answer(graph, terms, conn.recv(), max_rows))
     except (EOFError, BrokenPipeError):
         return  # the server closed the pipe or exited
 
 
-def _answer(graph: Graph, job: QueryJob | ResourceJob, max_rows: int) -> Reply:
+def _answer(graph: Graph, terms: GraphTerms, job: QueryJob | ResourceJob | PageJob, max_rows: int) -> Reply:
     try:
         if isinstance(job, ResourceJob):
             return _resource_reply(graph, job, max_rows)
-        return _query_reply(graph, job, max_rows)
+        if isinstance(job, PageJob):
+            return _page_reply(graph, terms, job)
+        return _query_reply(graph, terms, job, max_rows)
     except QueryError as error:
         return error_reply(400, str(error))
     except MemoryError:
@@ -200,8 +229,9 @@ def _answer(graph: Graph, job: QueryJob | ResourceJob, max_rows: int) -> Reply:
         return error_reply(500, "internal error while running the query (details are in the server log)")
 
 
-def _query_reply(graph: Graph, job: QueryJob, max_rows: int) -> Reply:
-    result, truncated = _execute(graph, job.text, job.bindings, max_rows)
+def _query_reply(graph: Graph, terms: GraphTerms, job: QueryJob, max_rows: int) -> Reply:
+    entry = job.entry or workbench.own_query(job.text)
+    result, truncated = _execute(graph, job.text, entry.bindings(job.given, terms), max_rows)
     offered = GRAPH_TYPES if result.kind in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
     media_type = negotiate(job.accept, list(offered))
     if media_type is None:
@@ -218,6 +248,14 @@ def _execute(graph: Graph, text: str, bindings: dict[str, Node], max_rows: int) 
         triples = list(result.graph)
         return replace(result, graph=prefixed_graph(triples[:max_rows])), len(triples) > max_rows
     return replace(result, rows=result.rows[:max_rows]), len(result.rows) > max_rows
+
+
+def _page_reply(graph: Graph, terms: GraphTerms, job: PageJob) -> Reply:
+    if job.kind == "check":
+        answer = workbench.check(graph, str(job.payload["query"]), job.payload["params"], terms)  # type: ignore[arg-type]
+    else:
+        answer = workbench.labels(graph, job.payload["iris"])  # type: ignore[arg-type]
+    return Reply(200, json.dumps(answer).encode(), "application/json")
 
 
 def _with_charset(media_type: str) -> str:
@@ -289,68 +327,16 @@ def _tsv_term(term: Node) -> str:
 
 # --- browsing resources ----------------------------------------------------------------------------
 
-_RESOURCE_PAGE = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{title}</title><link rel="stylesheet" href="/static/style.css"></head>
-<body>
-<header><p><a href="/">sskg query page</a></p><h1>{title}</h1></header>
-<main>
-<h2>About it</h2>
-<table><thead><tr><th>predicate</th><th>object</th></tr></thead><tbody>{outgoing}</tbody></table>
-<h2>Pointing to it</h2>
-<table><thead><tr><th>subject</th><th>predicate</th></tr></thead><tbody>{incoming}</tbody></table>
-</main>
-</body>
-</html>
-"""
-_NO_ROWS = '<tr><td colspan="2">none</td></tr>'
-
-
 def _resource_reply(graph: Graph, job: ResourceJob, max_rows: int) -> Reply:
     media_type = negotiate(job.accept, RESOURCE_TYPES)
     if media_type is None:
         return error_reply(406, f"resources are available as: {', '.join(RESOURCE_TYPES)}")
-    subject = URIRef(job.iri)
-    outgoing = list(islice(graph.triples((subject, None, None)), max_rows))
-    incoming = list(islice(graph.triples((None, None, subject)), max_rows))
-    if not outgoing and not incoming:
+    page = resource_page(graph, URIRef(job.iri), max_rows, job.views)
+    if page is None:
         return error_reply(404, f"the graph has no triples about {job.iri}")
-    described = prefixed_graph(outgoing + incoming)
     if media_type == "text/turtle":
-        return Reply(200, described.serialize(format="turtle").encode(), _with_charset(media_type))
-    page = _RESOURCE_PAGE.format(
-        title=html.escape(job.iri),
-        outgoing=_html_rows(((p, o) for _, p, o in outgoing), described) or _NO_ROWS,
-        incoming=_html_rows(((s, p) for s, p, _ in incoming), described) or _NO_ROWS,
-    )
-    return Reply(200, page.encode(), _with_charset(media_type), _HTML_HEADERS)
-
-
-def _html_rows(pairs: Iterable[tuple[Node, Node]], names: Graph) -> str:
-    ordered = sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
-    return "".join(f"<tr><td>{_html_term(left, names)}</td><td>{_html_term(right, names)}</td></tr>" for left, right in ordered)
-
-
-def _html_term(term: Node, names: Graph) -> str:
-    if isinstance(term, URIRef):
-        shown = names.namespace_manager.normalizeUri(term)
-        label = html.escape(str(term) if shown.startswith("<") else shown)
-        href = browse_href(str(term))
-        return f'<a href="{html.escape(href)}">{label}</a>' if href else label
-    if isinstance(term, BNode):
-        return html.escape(f"_:{term}")
-    language, datatype = getattr(term, "language", None), getattr(term, "datatype", None)
-    suffix = f"@{language}" if language else names.namespace_manager.normalizeUri(datatype) if datatype else ""
-    note = f' <span class="note">{html.escape(suffix)}</span>' if suffix else ""
-    return html.escape(str(term)) + note
-
-
-def browse_href(iri: str) -> str | None:
-    """sskg IRIs browse on this server; other web IRIs link out; anything else (javascript:, file:) is no link."""
-    if iri.startswith(BASE):
-        rest = iri[len(BASE):]
-        return f"/resource?iri={quote(iri, safe='')}" if set(rest) & set("?#") else f"/id/{rest}"
-    return iri if iri.startswith(("http://", "https://")) else None
+        return Reply(200, prefixed_graph(page.triples).serialize(format="turtle").encode(), _with_charset(media_type))
+    return Reply(200, page.html.encode(), _with_charset(media_type), _HTML_HEADERS)
 
 
 # --- the pool of workers ---------------------------------------------------------------------------
@@ -410,7 +396,7 @@ class WorkerPool:
         for worker in workers:
             self._idle.put(worker)
 
-    def run(self, job: QueryJob | ResourceJob, timeout: float) -> Reply:
+    def run(self, job: QueryJob | ResourceJob | PageJob, timeout: float) -> Reply:
         try:
             worker = self._idle.get(timeout=self._config.queue_timeout)
         except queue.Empty:
@@ -495,6 +481,9 @@ class SparqlServer(ThreadingHTTPServer):
         self.catalogue = load_catalogue(config.catalogue_dir)
         self.catalogue_json = _catalogue_json(self.catalogue.values())
         self.static = _load_static(STATIC_DIR)
+        views_dir = config.views_dir or config.graph.parent / "views"
+        self.views = _load_static(views_dir) if views_dir.is_dir() else {}
+        self.completions_json = json.dumps({**workbench.completions(), "views": bool(self.views)}).encode()
         self.pool = WorkerPool(config)
         if ":" in config.host:
             self.address_family = socket.AF_INET6
@@ -566,19 +555,31 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self._sparql(_parse_form(url.query), None)
         elif url.path == "/catalogue":
             self._send(200, self.server.catalogue_json, "application/json")
+        elif url.path == "/completions":
+            self._send(200, self.server.completions_json, "application/json")
         elif url.path == "/resource":
-            self._resource(_single(_parse_form(url.query), "iri"))
+            params = _parse_form(url.query)
+            self._resource(_single(params, "iri"), _single(params, "format"))
         elif url.path.startswith("/id/"):
-            self._resource(BASE + url.path[len("/id/"):])
+            self._resource(BASE + url.path[len("/id/"):], _single(_parse_form(url.query), "format"))
         elif url.path in ("/", "/index.html"):
             self._static("index.html")
+        elif url.path == "/favicon.ico":
+            self._static("favicon.svg")
         elif url.path.startswith("/static/"):
             self._static(url.path[len("/static/"):])
+        elif url.path == "/views":
+            self._send(301, b"", "text/plain", (("Location", "/views/"),))
+        elif url.path.startswith("/views/"):
+            self._view(url.path[len("/views/"):] or "index.html")
         else:
-            raise _Refused(404, "not found; the query page is at /, the SPARQL endpoint at /sparql")
+            raise _Refused(404, "not found; the query page is at /, the SPARQL endpoint at /sparql, the views at /views/")
 
     def _post(self) -> None:
         url = urlsplit(self.path)
+        if url.path in ("/check", "/labels"):
+            self._page(url.path[1:])
+            return
         if url.path != "/sparql":
             raise _Refused(404, "not found; POST queries to /sparql")
         media_type = self.headers.get_content_type()
@@ -622,14 +623,35 @@ class SparqlHandler(BaseHTTPRequestHandler):
         job = _query_job(params, direct_query, accept, self.server.catalogue)
         self._reply(self.server.pool.run(job, self.server.config.timeout))
 
-    def _resource(self, iri: str | None) -> None:
+    def _page(self, kind: str) -> None:
+        if self.headers.get_content_type() != "application/json":
+            raise _Refused(415, f"POST /{kind} takes application/json")
+        try:
+            payload = json.loads(self._read_body())
+        except ValueError:
+            raise _Refused(400, "the body is not JSON") from None
+        self._reply(self.server.pool.run(PageJob(kind, _page_payload(kind, payload)), self.server.config.timeout))
+
+    def _resource(self, iri: str | None, fmt: str | None = None) -> None:
         if not iri:
             raise _Refused(400, "give the resource as /resource?iri=...")
         if not iri.startswith(BASE):
             raise _Refused(404, f"only IRIs under {BASE} can be browsed here")
-        if not _IRI.fullmatch(iri):
+        if not is_well_formed(iri):
             raise _Refused(400, "that is not a valid IRI")
-        self._reply(self.server.pool.run(ResourceJob(iri, self.headers.get("Accept")), self.server.config.timeout))
+        if fmt not in (None, "turtle", "html"):
+            raise _Refused(400, "format is turtle or html")
+        accept = {"turtle": "text/turtle", "html": "text/html"}.get(fmt or "", self.headers.get("Accept"))
+        job = ResourceJob(iri, accept, views=bool(self.server.views))
+        self._reply(self.server.pool.run(job, self.server.config.timeout))
+
+    def _view(self, name: str) -> None:
+        if not self.server.views:
+            raise _Refused(404, "no views to serve: run 'sskg build' (it writes build/views/) or 'sskg view'")
+        if name not in self.server.views:
+            raise _Refused(404, "no such view; the list is at /views/")
+        body, content_type = self.server.views[name]
+        self._send(200, body, content_type, _VIEW_HEADERS if content_type.startswith("text/html") else ())
 
     def _static(self, name: str) -> None:
         if name not in self.server.static:
@@ -681,6 +703,18 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _page_payload(kind: str, payload: object) -> dict[str, object]:
+    """The page's JSON request, checked: {"query": text, "params": {name: text}} or {"iris": [text, ...]}."""
+    if kind == "check":
+        if not (isinstance(payload, dict) and isinstance(payload.get("query"), str) and isinstance(payload.get("params", {}), dict)
+                and all(isinstance(key, str) and isinstance(value, str) for key, value in payload.get("params", {}).items())):
+            raise _Refused(400, 'POST /check takes {"query": "...", "params": {"name": "value"}}')
+        return {"query": payload["query"], "params": dict(payload.get("params", {}))}
+    if not (isinstance(payload, dict) and isinstance(payload.get("iris"), list) and all(isinstance(iri, str) for iri in payload["iris"])):
+        raise _Refused(400, 'POST /labels takes {"iris": ["https://...", ...]}')
+    return {"iris": list(payload["iris"])}
+
+
 def _query_job(params: dict[str, list[str]], direct_query: str | None, accept: str | None,
                catalogue: dict[str, CatalogueQuery]) -> QueryJob:
     if params.keys() & _UPDATE_PARAMS:
@@ -691,15 +725,16 @@ def _query_job(params: dict[str, list[str]], direct_query: str | None, accept: s
     name = _single(params, "name")
     if text is not None and name is not None:
         raise _Refused(400, "give either query or name, not both")
+    given = {key[len("param."):]: _single(params, key) or "" for key in params if key.startswith("param.")}
     if name is not None:
         entry = catalogue.get(name)
         if entry is None:
             raise _Refused(404, f"no catalogue query named {name!r}; GET /catalogue lists them")
-        given = {key[len("param."):]: _single(params, key) or "" for key in params if key.startswith("param.")}
-        return QueryJob(entry.text, entry.bindings(given), accept)
+        return QueryJob(entry.text, given, accept, entry)
     if not text or not text.strip():
         raise _Refused(400, "give a SPARQL query (query=...) or a catalogue query name (name=...)")
-    return QueryJob(text, {}, accept)
+    return QueryJob(text, given, accept)
+
 
 
 def _catalogue_json(entries: Iterable[CatalogueQuery]) -> bytes:
@@ -709,9 +744,12 @@ def _catalogue_json(entries: Iterable[CatalogueQuery]) -> bytes:
             "title": entry.title,
             "description": entry.description,
             "parameters": [
-                {"name": p.name, "type": p.type, "default": None if p.default == "-" else p.default, "description": p.description}
+                {"name": p.name, "type": p.type, "default": None if p.default == "-" else p.default, "description": p.description,
+                 "kinds": [str(kind) for kind in p.kinds]}
                 for p in entry.parameters
             ],
+            "columns": list(entry.columns),
+            "id_columns": entry.id_columns,
             "query": entry.text,
         }
         for entry in entries
@@ -720,8 +758,9 @@ def _catalogue_json(entries: Iterable[CatalogueQuery]) -> bytes:
 
 
 def _load_static(folder: Path) -> dict[str, tuple[bytes, str]]:
-    """The page's files, read once: requests pick from this table, never from the file system."""
-    return {path.name: (path.read_bytes(), _STATIC_TYPES[path.suffix]) for path in folder.iterdir() if path.suffix in _STATIC_TYPES}
+    """A folder's files by relative path, read once: requests pick from this table, never from the file system."""
+    return {path.relative_to(folder).as_posix(): (path.read_bytes(), _STATIC_TYPES[path.suffix])
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.suffix in _STATIC_TYPES}
 
 
 def serve(config: ServerConfig, announce: Callable[[SparqlServer], None]) -> None:

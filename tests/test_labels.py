@@ -17,8 +17,8 @@ from sskg.errors import QueryError
 from sskg.namespaces import CONCEPT, STUDY, THEME
 from sskg.queries.catalogue import get_query
 from sskg.queries.labels import label_map, with_labels
-from sskg.queries.runner import inline_values, run_query
-from tests.test_parameters import graph, graph_file, on  # noqa: F401 - the fixtures are shared
+from sskg.queries.runner import inline_values, run_query, select_on
+from tests.test_parameters import graph, graph_file  # noqa: F401 - the fixtures are shared
 
 
 def csv_rows(*args: str) -> list[dict[str, str]]:
@@ -62,7 +62,7 @@ def test_own_queries_get_labels_for_iris(graph_file: Path) -> None:
 
 def test_a_column_without_labels_gets_no_label_column(graph: Graph) -> None:
     result = run_query(graph, "SELECT ?x WHERE { VALUES ?x { <https://example.org/none> 1 } }")
-    assert with_labels(result, on(graph)).variables == ("x",)
+    assert with_labels(result, select_on(graph)).variables == ("x",)
 
 
 def test_the_preferred_label_wins_and_english_first() -> None:
@@ -71,7 +71,7 @@ def test_the_preferred_label_wins_and_english_first() -> None:
     small.add((term, RDFS.label, Literal("a label")))
     small.add((term, SKOS.prefLabel, Literal("Norsk", lang="nb")))
     small.add((term, SKOS.prefLabel, Literal("English", lang="en")))
-    assert label_map({term}, on(small)) == {term: "English"}
+    assert label_map({term}, select_on(small)) == {term: "English"}
 
 
 def test_terms_looked_up_in_bulk_must_be_well_formed() -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
-from rdflib.term import Node
 
 from sskg.cli import main
 from sskg.errors import QueryError
@@ -17,7 +15,7 @@ from sskg.graphbuild.build import BuildResult
 from sskg.namespaces import CONCEPT, SCHEME, STUDY
 from sskg.queries.catalogue import get_query, parse_text
 from sskg.queries.parameters import GraphTerms, normal
-from sskg.queries.runner import QueryResult, load_graph, materialise, evaluate, run_query
+from sskg.queries.runner import load_graph, run_query, select_on
 
 PREFIXES = """PREFIX sskg: <https://w3id.org/sskg/ontology/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -32,12 +30,6 @@ def graph_file(built: tuple[BuildResult, Path]) -> Path:
 @pytest.fixture(scope="module")
 def graph(graph_file: Path) -> Graph:
     return load_graph(graph_file)
-
-
-def on(graph: Graph):  # type: ignore[no-untyped-def]
-    def select(text: str, bindings: Mapping[str, Node]) -> QueryResult:
-        return materialise(evaluate(graph, text, bindings))
-    return select
 
 
 def cli(*args: str) -> tuple[int, str, str]:
@@ -58,7 +50,7 @@ def test_norway_by_name_gives_the_norwegian_studies(graph: Graph, graph_file: Pa
 @pytest.mark.parametrize("given", ["Canada", "canada", "CANADA", "sskgc:canada", str(CONCEPT["canada"]), "CA", " Canada "])
 def test_every_way_of_naming_a_country_binds_the_same_iri(graph: Graph, given: str) -> None:
     entry = get_query("studies-by-country")
-    assert entry.bindings({"country": given}, GraphTerms(on(graph))) == {"country": CONCEPT["canada"]}
+    assert entry.bindings({"country": given}, GraphTerms(select_on(graph))) == {"country": CONCEPT["canada"]}
 
 
 def test_names_ignore_case_accents_and_punctuation() -> None:
@@ -75,7 +67,7 @@ def test_names_ignore_case_accents_and_punctuation() -> None:
     ("provenance", "subject", "Bjornestad et al. 2017", STUDY["bjornestad-2017"]),
 ])
 def test_terms_of_each_kind_by_name(graph: Graph, name: str, param: str, given: str, expected: URIRef | None) -> None:
-    bound = get_query(name).bindings({param: given}, GraphTerms(on(graph)))[param]
+    bound = get_query(name).bindings({param: given}, GraphTerms(select_on(graph)))[param]
     if expected is None:
         labels = {str(label) for label in graph.objects(bound, SKOS.prefLabel)}  # type: ignore[arg-type]
         assert normal(given) in {normal(label) for label in labels}
@@ -98,9 +90,9 @@ def test_an_unknown_iri_is_an_error_not_zero_rows(graph_file: Path) -> None:
 
 def test_a_term_of_the_wrong_kind_is_refused(graph: Graph) -> None:
     with pytest.raises(QueryError, match=r"sskgc:recovery is not a concept of Countries"):
-        get_query("studies-by-country").bindings({"country": "sskgc:recovery"}, GraphTerms(on(graph)))
+        get_query("studies-by-country").bindings({"country": "sskgc:recovery"}, GraphTerms(select_on(graph)))
     with pytest.raises(QueryError, match="is not in the graph"):
-        get_query("provenance").bindings({"subject": "study:nobody-1900"}, GraphTerms(on(graph)))
+        get_query("provenance").bindings({"subject": "study:nobody-1900"}, GraphTerms(select_on(graph)))
 
 
 def test_a_name_two_terms_share_is_ambiguous_and_lists_both() -> None:
@@ -110,8 +102,8 @@ def test_a_name_two_terms_share_is_ambiguous_and_lists_both() -> None:
         small.add((CONCEPT[slug], SKOS.prefLabel, Literal("Side", lang="en")))
     entry = parse_text("sides", "# title: t\n# param: side concept(scheme:sides) sskgc:left  A side\nSELECT * WHERE { ?s ?p ?side }")
     with pytest.raises(QueryError, match=r"'Side' names 2 terms: Side \(sskgc:left\); Side \(sskgc:right\)"):
-        entry.bindings({"side": "Side"}, GraphTerms(on(small)))
-    assert entry.bindings({"side": "left"}, GraphTerms(on(small))) == {"side": CONCEPT["left"]}
+        entry.bindings({"side": "Side"}, GraphTerms(select_on(small)))
+    assert entry.bindings({"side": "left"}, GraphTerms(select_on(small))) == {"side": CONCEPT["left"]}
 
 
 def test_without_a_graph_only_exact_iris_are_taken() -> None:
@@ -125,7 +117,7 @@ def test_hostile_names_are_never_query_text(graph: Graph) -> None:
     before = len(graph)
     for hostile in ('Norway") } ?s ?p ?o {', "Norway> . ?s ?p ?o", "?country"):
         with pytest.raises(QueryError, match="no term called"):
-            get_query("studies-by-country").bindings({"country": hostile}, GraphTerms(on(graph)))
+            get_query("studies-by-country").bindings({"country": hostile}, GraphTerms(select_on(graph)))
     assert len(graph) == before
 
 

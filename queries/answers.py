@@ -1,0 +1,248 @@
+"""What a query worker answers: SPARQL results written by Oxigraph itself, resources as HTML or Turtle.
+
+This runs in the worker processes (queries/worker_pool.py) and hands back finished bytes; the HTTP side only
+negotiates the format first and passes the bytes on.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
+
+from sskg.errors import QueryError
+from sskg.namespaces import BASE
+
+from .http_app import HTML_HEADERS, Reply, error_reply
+from .runner import Answer, evaluate, prefixed_graph
+
+# Media type -> Oxigraph's writer, in the order served when a client accepts several equally (the first is the default).
+RESULT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD}
+RESOURCE_TYPES = ("text/html", "text/turtle")
+_PREFIXES = {prefix: str(namespace) for prefix, namespace in prefixed_graph(()).namespaces()}
+# Characters XML 1.0 cannot carry (hazard E2), as UTF-8 bytes: none of them occurs inside another character's bytes.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+# --- content negotiation ---------------------------------------------------------------------------
+
+def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the client rates highest (ties: server order); the first offer if no Accept."""
+    if not accept or not accept.strip():
+        return offered[0]
+    ranges = _media_ranges(accept)
+    best, best_q = None, 0.0
+    for media_type in offered:
+        q = _quality(media_type, ranges)
+        if q > best_q:
+            best, best_q = media_type, q
+    return best
+
+
+def _media_ranges(accept: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in accept.split(","):
+        media_range, *params = (piece.strip() for piece in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if media_range:
+            ranges.append((media_range.lower(), q))
+    return ranges
+
+
+def _quality(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    """q of the most specific matching range: an exact type beats type/*, which beats */*."""
+    for candidate in (media_type, media_type.split("/")[0] + "/*", "*/*"):
+        matches = [q for media_range, q in ranges if media_range == candidate]
+        if matches:
+            return max(matches)
+    return 0.0
+
+
+def with_charset(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+# --- jobs ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueryJob:
+    text: str
+    bindings: dict[str, Node]
+    accept: str | None
+
+
+@dataclass(frozen=True)
+class ResourceJob:
+    iri: str
+    accept: str | None
+
+
+def answer(graph: Graph, job: QueryJob | ResourceJob, max_rows: int) -> Reply:
+    if isinstance(job, ResourceJob):
+        return _resource_reply(graph, job, max_rows)
+    return evaluate(graph, job.text, job.bindings, read=lambda result: _written(result, job.accept, max_rows))
+
+
+# --- query results, written by Oxigraph ------------------------------------------------------------
+
+def _written(result: Answer, accept: str | None, max_rows: int) -> Reply:
+    """The answer in the negotiated format, cut at `max_rows` rows or triples."""
+    if not isinstance(result, (ox.QueryBoolean, ox.QuerySolutions, ox.QueryTriples)):
+        raise QueryError("the endpoint serves graphs held by Oxigraph only", fix="load the graph with store='oxigraph'")
+    offered = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES
+    media_type = negotiate(accept, list(offered))
+    if media_type is None:
+        kind = "CONSTRUCT and DESCRIBE" if offered is GRAPH_TYPES else "SELECT and ASK"
+        return error_reply(406, f"{kind} results are available as: {', '.join(offered)}")
+    truncated = False
+    if isinstance(result, ox.QueryTriples):
+        triples = list(islice(result, max_rows + 1))
+        truncated = len(triples) > max_rows
+        body = ox.serialize(triples[:max_rows], format=GRAPH_TYPES[media_type], prefixes=_PREFIXES)
+    elif isinstance(result, ox.QueryBoolean):
+        body = result.serialize(format=RESULT_TYPES[media_type])
+    else:
+        body, truncated = _solutions(result, RESULT_TYPES[media_type], max_rows)
+    if RESULT_TYPES.get(media_type) == ox.QueryResultsFormat.XML:
+        body = _NOT_XML.sub("\ufffd".encode(), body)
+    headers = (("Sskg-Truncated", f"results cut at --max-rows {max_rows}"),) if truncated else ()
+    return Reply(200, body, with_charset(media_type), headers)
+
+
+def _solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int) -> tuple[bytes, bool]:
+    """The first `max_rows` solutions in `fmt`, and whether there were more.
+
+    Oxigraph writes all the solutions it is given, so they are first written as TSV (one line per solution),
+    stopping after `max_rows` lines, then read back and written in `fmt`: both native, and never more than the cap.
+    """
+    lines = _FirstLines(max_rows + 1)  # the header line, then one line per solution
+    try:
+        solutions.serialize(lines, format=ox.QueryResultsFormat.TSV)
+    except _Full:
+        pass
+    tsv, truncated = lines.text()
+    if fmt == ox.QueryResultsFormat.TSV:
+        return tsv, truncated
+    return ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(format=fmt), truncated
+
+
+class _Full(Exception):
+    """Raised from a write to stop Oxigraph's writer once enough lines are written."""
+
+
+class _FirstLines:
+    """A binary sink that keeps the first `limit` lines written to it."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._kept = bytearray()
+        self._lines = 0
+        self._more = False
+
+    def write(self, data: bytes) -> int:
+        newlines = data.count(b"\n")
+        if self._lines + newlines <= self._limit:
+            self._kept += data
+            self._lines += newlines
+            return len(data)
+        end = -1
+        for _ in range(self._limit - self._lines):
+            end = data.index(b"\n", end + 1)
+        self._kept += data[: end + 1]
+        self._lines, self._more = self._limit, True
+        raise _Full
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> tuple[bytes, bool]:
+        """The complete lines kept, and whether anything came after them."""
+        complete = self._kept.rfind(b"\n") + 1
+        return bytes(self._kept[:complete]), self._more or complete < len(self._kept)
+
+
+# --- browsing resources ----------------------------------------------------------------------------
+
+_RESOURCE_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{title}</title><link rel="stylesheet" href="/static/style.css"></head>
+<body>
+<header><p><a href="/">sskg query page</a></p><h1>{title}</h1></header>
+<main>
+<h2>About it</h2>
+<table><thead><tr><th>predicate</th><th>object</th></tr></thead><tbody>{outgoing}</tbody></table>
+<h2>Pointing to it</h2>
+<table><thead><tr><th>subject</th><th>predicate</th></tr></thead><tbody>{incoming}</tbody></table>
+</main>
+</body>
+</html>
+"""
+_NO_ROWS = '<tr><td colspan="2">none</td></tr>'
+
+
+def _resource_reply(graph: Graph, job: ResourceJob, max_rows: int) -> Reply:
+    media_type = negotiate(job.accept, RESOURCE_TYPES)
+    if media_type is None:
+        return error_reply(406, f"resources are available as: {', '.join(RESOURCE_TYPES)}")
+    subject = URIRef(job.iri)
+    outgoing = list(islice(graph.triples((subject, None, None)), max_rows))
+    incoming = list(islice(graph.triples((None, None, subject)), max_rows))
+    if not outgoing and not incoming:
+        return error_reply(404, f"the graph has no triples about {job.iri}")
+    described = prefixed_graph(outgoing + incoming)
+    if media_type == "text/turtle":
+        return Reply(200, described.serialize(format="turtle").encode(), with_charset(media_type))
+    page = _RESOURCE_PAGE.format(
+        title=html.escape(job.iri),
+        outgoing=_html_rows(((p, o) for _, p, o in outgoing), described) or _NO_ROWS,
+        incoming=_html_rows(((s, p) for s, p, _ in incoming), described) or _NO_ROWS,
+    )
+    return Reply(200, page.encode(), with_charset(media_type), HTML_HEADERS)
+
+
+def _html_rows(pairs: Iterable[tuple[Node, Node]], names: Graph) -> str:
+    ordered = sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
+    return "".join(f"<tr><td>{_html_term(left, names)}</td><td>{_html_term(right, names)}</td></tr>" for left, right in ordered)
+
+
+def _html_term(term: Node, names: Graph) -> str:
+    if isinstance(term, URIRef):
+        shown = names.namespace_manager.normalizeUri(term)
+        label = html.escape(str(term) if shown.startswith("<") else shown)
+        href = browse_href(str(term))
+        return f'<a href="{html.escape(href)}">{label}</a>' if href else label
+    if isinstance(term, BNode):
+        return html.escape(f"_:{term}")
+    language, datatype = getattr(term, "language", None), getattr(term, "datatype", None)
+    suffix = f"@{language}" if language else names.namespace_manager.normalizeUri(datatype) if datatype else ""
+    note = f' <span class="note">{html.escape(suffix)}</span>' if suffix else ""
+    return html.escape(str(term)) + note
+
+
+def browse_href(iri: str) -> str | None:
+    """sskg IRIs browse on this server; other web IRIs link out; anything else (javascript:, file:) is no link."""
+    if iri.startswith(BASE):
+        rest = iri[len(BASE):]
+        return f"/resource?iri={quote(iri, safe='')}" if set(rest) & set("?#") else f"/id/{rest}"
+    return iri if iri.startswith(("http://", "https://")) else None

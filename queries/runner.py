@@ -23,7 +23,7 @@ from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
 from sskg.graphbuild.rdf_io import backing_store, new_graph, ox_term, rdflib_term
-from sskg.sandbox import confined, offline_thread
+from sskg.sandbox import NetworkAttempt, confined, offline_thread
 
 from .safety import SERVICE_REFUSED, parse_safe_query
 
@@ -113,9 +113,9 @@ def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None
              read: Callable[[Answer], T] = materialise) -> T:  # type: ignore[assignment]
     """Check the query, then evaluate it on the graph's own engine and `read` its lazy answer.
 
-    Both run in a thread that cannot open a socket: Oxigraph parses the text itself, and its parse is not rdflib's
-    (escapes, comments), so a SERVICE the check did not see can still not reach the network. Oxigraph then fails
-    with PermissionError, reported as the refusal it is; under SERVICE SILENT it answers as if the service were down.
+    Both run in a thread that cannot open a socket (sskg.sandbox.offline_thread): Oxigraph parses the text itself,
+    and its parse is not rdflib's (escapes, comments), so a SERVICE the check did not see still cannot reach the
+    network, and its attempt (even under SILENT) is refused like any other SERVICE.
     """
     prepared = parse_safe_query(text)
 
@@ -124,12 +124,13 @@ def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None
             return read(_answer(graph, text, prepared, bindings or {}))
         except SskgError:
             raise
-        except PermissionError:
-            raise QueryError(f"{SERVICE_REFUSED} (it tried to reach the network)", fix="remove the SERVICE clause") from None
         except Exception as error:  # noqa: BLE001 - engines fail in assorted ways; the user gets one clear message
             raise _engine_error(error) from None
 
-    return offline_thread(run)
+    try:
+        return offline_thread(run)
+    except NetworkAttempt:
+        raise QueryError(f"{SERVICE_REFUSED} (this query tried to reach the network)", fix="remove the SERVICE clause") from None
 
 
 def _answer(graph: Graph, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Answer:

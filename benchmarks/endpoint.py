@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sskg.graphbuild.rdf_io import atomic_write
+from sskg.rdf_io import atomic_write
 from sskg.queries.catalogue import get_query
 
 from .report import machine

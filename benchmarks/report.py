@@ -10,7 +10,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from sskg.graphbuild.rdf_io import atomic_write
+from sskg.rdf_io import atomic_write
 
 PACKAGES = ("sskg", "rdflib", "pyoxigraph", "oxrdflib", "pyshacl", "owlready2", "pydantic", "PyYAML")
 

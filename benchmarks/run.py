@@ -73,7 +73,7 @@ def pipeline() -> list[Step]:
 
 def _export_formats() -> list[str]:
     """Every `sskg export` format except the Turtle the serialise stage already times."""
-    from sskg.exports.rdf_exports import BUILD_WRITES, FORMATS
+    from sskg.exports.formats import BUILD_WRITES, FORMATS
 
     return [fmt for fmt in FORMATS if fmt not in BUILD_WRITES]
 

@@ -28,10 +28,12 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from sskg.errors import SskgError
-from sskg.graphbuild.build import GRAPH_FILE, canonical_turtle, evidence_violations
+from sskg.graphbuild.build import evidence_violations
+from sskg.layers import canonical_turtle
+from sskg.pipeline import GRAPH_FILE
 from sskg.graphbuild.evidence import Evidence, load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
-from sskg.graphbuild.rdf_io import atomic_write, merge
+from sskg.rdf_io import atomic_write, merge
 from sskg.graphbuild.reasoner import reason, reason_with
 from sskg.graphbuild.triples import evidence_graph
 from sskg.queries.catalogue import load_catalogue
@@ -180,8 +182,8 @@ def serialise_ntriples(context: Context) -> None:
 
 def export(context: Context, fmt: str) -> None:
     """One format of `sskg export`, from the layers in memory (imported here: the exports are optional)."""
-    from sskg.exports.rdf_exports import export_layers
-    from sskg.graphbuild.layers import Layers
+    from sskg.exports.formats import export_layers
+    from sskg.layers import Layers
 
     layers = Layers(*_layers(context))
     emit("setup-done")

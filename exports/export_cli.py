@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from sskg.cli_support import handle_errors
-
 from sskg.errors import OutputError
 
 # The library is imported inside each command, as in sskg/cli.py, so `sskg --help` stays fast.
@@ -27,7 +26,8 @@ PASSWORD_ENV = "SSKG_PUSH_PASSWORD"
 @handle_errors
 def export(formats: tuple[str, ...], out_dir: Path, build_dir: Path) -> None:
     """Write the built graph as other knowledge bases and tools read it."""
-    from .rdf_exports import FORMATS, export_layers, read_layers
+    from .formats import FORMATS, export_layers
+    from .rdf_exports import read_layers
 
     chosen = FORMATS if "all" in formats else formats
     for path in export_layers(read_layers(build_dir), out_dir, chosen):

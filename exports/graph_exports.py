@@ -18,10 +18,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from sskg.graphbuild.rdf_io import term_key
 from sskg.namespaces import BASE
+from sskg.rdf_io import term_key
 
-from .rdf_exports import EXPORT_PREFIXES, compacting
+from .iris import EXPORT_PREFIXES, compacting
 
 SKOLEM = BASE + ".well-known/genid/"
 _LABELS = (RDFS.label, SKOS.prefLabel, DCTERMS.title)

@@ -11,9 +11,12 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 from rdflib.term import Node
 
+from sskg.layers import Layers
 from sskg.namespaces import BASE, FINDING, OA, ONTOLOGY_IRI, SSKG
+from sskg.rdf_io import plain_graph
 
-from .rdf_exports import EXPORT_PREFIXES, Layers, dataset_text, graph_quads, plain_graph
+from .iris import EXPORT_PREFIXES
+from .rdf_exports import dataset_text, graph_quads
 
 NP = Namespace("http://www.nanopub.org/nschema#")
 NANOPUB = Namespace(BASE + "np/")

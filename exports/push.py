@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sskg.errors import OutputError
 
-from .rdf_exports import iri_problem
+from .iris import iri_problem
 
 CONTENT_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
                  ".owl": "application/rdf+xml"}

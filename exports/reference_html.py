@@ -15,10 +15,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from sskg.layers import Layers
 from sskg.namespaces import CONCEPT, ONTOLOGY_IRI, SSKG_NS
 
 from .graph_exports import readable
-from .rdf_exports import Layers
 
 _STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }

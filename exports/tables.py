@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from sskg.namespaces import CONCEPT, OA, PRISM, SSKG
 
-from .rdf_exports import EXPORT_PREFIXES, compact_iri
+from .iris import EXPORT_PREFIXES, compact_iri
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")

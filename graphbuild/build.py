@@ -1,36 +1,28 @@
-"""`sskg build`: evidence → triples → validation → reasoning → outputs, in one direction."""
+"""`sskg build` up to the outputs: evidence → triples → validation → reasoning, in one direction."""
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph
 
-from sskg.namespaces import PREFIXES
+from sskg.gc_pause import gc_paused
+from sskg.layers import Layers, canonical_layers
 from sskg.ontology import ONTOLOGY_DIR
+from sskg.rdf_io import merge, ox_store, oxigraph_merge
 from sskg.sandbox import confined
 
 from .evidence import Evidence, load_evidence
-from .gc_pause import gc_paused
-from .layers import Layers, canonical_graph, canonical_layers
 from .ontology import load_ontology, vocabulary_of
-from .output import published
-from .rdf_io import atomic_write, merge, ox_sorted, ox_store, ox_text, oxigraph_merge
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
 from .tbox import default_cache_dir, start_tbox_classification
 from .triples import evidence_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
-
-GRAPH_FILE = "sskg.ttl"
-VIEWS_DIR = "views"
-
 
 @dataclass(eq=False)
 class BuildResult:
@@ -54,21 +46,6 @@ class BuildResult:
     def whole_graph(self) -> Graph:
         """Ontology, evidence and inferred triples read as one graph (read-only, shared)."""
         return self.layers.whole()
-
-
-PREFIX_MAP = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-
-
-def turtle_text(triples: list[ox.Triple]) -> str:
-    return ox_text(triples, ox.RdfFormat.TURTLE, PREFIX_MAP)
-
-
-def rdfxml_text(triples: list[ox.Triple]) -> str:
-    return ox_text(triples, ox.RdfFormat.RDF_XML, PREFIX_MAP)
-
-
-def canonical_turtle(graph: Graph) -> str:
-    return turtle_text(ox_sorted(canonical_graph(graph)))
 
 
 @gc_paused()  # the stages allocate millions of objects that stay alive: collections would walk them again and again
@@ -110,33 +87,6 @@ def evidence_violations(ontology: Graph, evidence: Graph) -> list[Violation]:
         # which shacl_violations hands to pySHACL, saying why.
         combined = merge(ontology, evidence)
     return shacl_violations(combined, load_shapes()) + check_violations(combined)
-
-
-@gc_paused()  # also in the forked workers: a collection would walk, and so copy, every page of the graph
-def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
-    """Write the graph and report; the output folder changes all at once, or not at all."""
-    layers = result.layers
-    files: dict[str, Callable[[], str]] = {  # each text is made when its file is written: at scale they are large
-        GRAPH_FILE: lambda: turtle_text(layers.ox_triples),
-        "inferred.ttl": lambda: turtle_text(ox_sorted(layers.inferred)),
-        "ontology.ttl": lambda: turtle_text(ox_sorted(layers.ontology)),
-        "ontology.owl": lambda: rdfxml_text(ox_sorted(layers.ontology)),
-        "report.json": lambda: json.dumps(report_data(result), indent=2, sort_keys=True) + "\n",
-    }
-    # Exports and views build on this module: imported at call time.
-    from sskg.exports.rdf_exports import write_exports
-    from sskg.exports.views.write import render_all
-
-    def views() -> Iterator[tuple[str, str]]:
-        return ((f"{VIEWS_DIR}/{name}", html) for name, html in render_all(layers.whole()).items())
-
-    with published(out_dir) as staging:
-        for name, text in sorted(files.items()):
-            with atomic_write(staging / name) as stream:
-                stream.write(text())
-        exported = write_exports(layers, staging, also=[views])
-    result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.relative_to(staging) for path in exported})
-    return result.outputs
 
 
 def report_data(result: BuildResult) -> dict[str, object]:

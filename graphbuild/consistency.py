@@ -13,8 +13,8 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from sskg.namespaces import SSKG_NS
+from sskg.rdf_io import rdflib_term
 
-from .rdf_io import rdflib_term
 from .reasoning_store import Members, Resource
 
 SKIPPED_TYPES = (URIRef(str(SSKG_NS) + "ProvenanceLocation"),)

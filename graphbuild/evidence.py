@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from sskg.errors import EvidenceError
+from sskg.gc_pause import gc_paused
 
-from .gc_pause import gc_paused
 from .records import CitedWork, Location, Review, Study
 from .safe_yaml import load_yaml
 from .source_text import SourceText, Span

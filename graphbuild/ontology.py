@@ -9,9 +9,9 @@ from rdflib.namespace import SKOS
 
 from sskg.namespaces import CONCEPT, SCHEME
 from sskg.ontology import IMPORTS_DIR, ONTOLOGY_FILE
+from sskg.rdf_io import parse_rdf_file
 
 from .evidence import Vocabulary
-from .rdf_io import parse_rdf_file
 
 
 def load_ontology(path: Path = ONTOLOGY_FILE, imports: Path = IMPORTS_DIR) -> Graph:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF
 
+from sskg.rdf_io import strip_imports
+
 from .consistency import SKIPPED_TYPES, culprits
 from .hermit import HermitRun, java_available
-from .rdf_io import strip_imports
 from .reasoning_store import Members, reasoning_store
 from .rules import defined_classes, materialise
 from .tbox import TBoxClassification, default_cache_dir, start_tbox_classification

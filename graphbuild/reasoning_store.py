@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .rdf_io import backing_store, ox_store, ox_term
+from sskg.rdf_io import backing_store, ox_store, ox_term
 
 SUBCLASS_OF_OR_SELF = ox.NamedNode("urn:sskg:reasoning:subClassOfOrSelf")
 RDF_TYPE = ox.NamedNode(str(RDF.type))

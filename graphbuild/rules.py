@@ -16,8 +16,8 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
 from sskg.errors import ReasonerError
+from sskg.rdf_io import oxigraph_graph
 
-from .rdf_io import oxigraph_graph
 from .reasoning_store import RDF_TYPE, Members, is_a
 
 

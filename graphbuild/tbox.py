@@ -18,10 +18,10 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from sskg.errors import OutputError, ReasonerError
+from sskg.rdf_io import atomic_write, ox_store, strip_imports
 
 from . import hermit_worker
 from .hermit import HermitOutcome, HermitRun, java_available
-from .rdf_io import atomic_write, ox_store, strip_imports
 
 CACHE_FORMAT = 1  # raise when the entry layout changes
 

@@ -13,11 +13,11 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from sskg.gc_pause import gc_paused
 from sskg.namespaces import CONCEPT, DEO, FABIO, FINDING, OA, PRISM, PROVENANCE, REVIEW, SSKG, STUDY, THEME, WORK
+from sskg.rdf_io import new_graph
 
 from .evidence import NOT_REPORTED, Evidence
-from .gc_pause import gc_paused
-from .rdf_io import new_graph
 from .records import Citation, CitedWork, Finding, Item, Location, Review, Study
 
 

@@ -12,8 +12,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from sskg.ontology import CHECKS_DIR, SHAPES_DIR
+from sskg.rdf_io import backing_store, ox_store, parse_rdf_file
 
-from .rdf_io import backing_store, ox_store, parse_rdf_file
 from .shacl_plan import ShapeResult
 from .shacl_sparql import NotCompiled, compile_shapes
 

@@ -22,7 +22,7 @@ from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
-from sskg.graphbuild.rdf_io import backing_store, new_graph, ox_term, rdflib_term
+from sskg.rdf_io import backing_store, new_graph, ox_term, rdflib_term
 from sskg.sandbox import NetworkAttempt, confined, offline_thread
 
 from .safety import SERVICE_REFUSED, parse_safe_query
@@ -187,7 +187,7 @@ def _in_child(work: Callable[[], QueryResult], timeout: float) -> QueryResult:
 
 def load_graph(path: Path, store: str = "oxigraph") -> Graph:
     """Load a built graph file for querying, into Oxigraph (default) or rdflib's in-memory store."""
-    from sskg.graphbuild.rdf_io import parse_rdf_file
+    from sskg.rdf_io import parse_rdf_file
 
     if store not in STORES:
         raise QueryError(f"unknown store {store!r}", fix=f"choose one of: {', '.join(STORES)}")

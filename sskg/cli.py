@@ -31,14 +31,13 @@ def main(debug: bool) -> None:
 @handle_errors
 def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: float) -> None:
     """Evidence → validated, reasoned graph (exit 0 clean, 1 validation findings, 2 bad input)."""
-    from sskg.graphbuild.build import build as run_build
-    from sskg.graphbuild.build import summary, write_outputs
+    from sskg.graphbuild.build import summary
+    from sskg.pipeline import build_and_write
 
-    result = run_build(evidence_dir, reasoner=reasoner, reasoner_timeout=reasoner_timeout)
-    written = write_outputs(result, out_dir)
+    result = build_and_write(evidence_dir, out_dir, reasoner=reasoner, reasoner_timeout=reasoner_timeout)
     click.echo(summary(result))
     click.echo("outputs:")
-    for path in written:
+    for path in result.outputs:
         click.echo(f"  {path}")
     sys.exit(0 if result.clean else 1)
 

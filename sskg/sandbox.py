@@ -1,6 +1,6 @@
 """Defence in depth: while a query is evaluated or evidence is loaded, no network and no stray files.
 
-The parser-level guards (queries/safety.py, graphbuild/rdf_io.py) refuse SERVICE, FROM, remote contexts and the
+The parser-level guards (queries/safety.py, sskg/rdf_io.py) refuse SERVICE, FROM, remote contexts and the
 like before anything runs. This audit hook is the second wall: inside `confined(...)` any socket connection, DNS
 look-up, subprocess, or file opened outside the allowed folders (the data, the output and Python's own library
 folders) raises `ConfinementError`, whatever Python code path tried it.

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from sskg.graphbuild.build import BuildResult, build, write_outputs
+from sskg.graphbuild.build import BuildResult, build
+from sskg.pipeline import write_outputs
 
 if TYPE_CHECKING:
     from sskg.queries.server import ServerConfig, SparqlServer

@@ -28,6 +28,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
+from sskg.exports import formats as fx
+from sskg.exports import jsonld as jx
 from sskg.exports import rdf_exports as rx
 from sskg.exports.export_cli import export, push
 from sskg.exports.graph_exports import SKOLEM, gexf, graphml, to_networkx
@@ -35,9 +37,10 @@ from sskg.exports.nanopubs import NP, nanopub_iri, nanopublications
 from sskg.exports.push import Credentials, push_graph, update_endpoint_for
 from sskg.exports.reference_html import reference_page
 from sskg.exports.tables import findings_table, neutralise, prisma_table, studies_table
-from sskg.graphbuild import forked
-from sskg.graphbuild.build import BuildResult, rdfxml_text
-from sskg.graphbuild.rdf_io import ox_sorted, plain_prefixes
+from sskg import forked
+from sskg.graphbuild.build import BuildResult
+from sskg.layers import Layers, canonical_layers
+from sskg.rdf_io import ox_sorted, plain_prefixes, rdfxml_text
 from sskg.exports.remote_query import run_remote_query
 
 from sskg.errors import OutputError, QueryError
@@ -144,18 +147,18 @@ def rapper_or_skip() -> None:
 # -- fixtures -------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def layers(built: tuple[BuildResult, Path]) -> rx.Layers:
+def layers(built: tuple[BuildResult, Path]) -> Layers:
     return built[0].layers
 
 
 @pytest.fixture(scope="module")
 def exported(built: tuple[BuildResult, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("exports")
-    rx.export_layers(built[0].layers, out)
+    fx.export_layers(built[0].layers, out)
     return out
 
 
-def expected_graphs(name: str, layers: rx.Layers) -> Graphs:
+def expected_graphs(name: str, layers: Layers) -> Graphs:
     if name == "nanopubs.trig":
         graphs = nanopublications(layers)
     elif RDF_FILES[name][3]:
@@ -170,7 +173,7 @@ def expected_graphs(name: str, layers: rx.Layers) -> Graphs:
 @pytest.mark.parametrize(("name", "parser"), [(name, parser) for name in sorted(RDF_FILES)
                                                 for parser in ("rdflib", "pyoxigraph", "rapper")
                                                 if parser != "rapper" or RDF_FILES[name][2]])
-def test_rdf_export_round_trips(name: str, parser: str, exported: Path, layers: rx.Layers) -> None:
+def test_rdf_export_round_trips(name: str, parser: str, exported: Path, layers: Layers) -> None:
     rdflib_format, ox_format, syntax, dataset = RDF_FILES[name]
     path = exported / name
     if parser == "rapper":
@@ -189,17 +192,17 @@ def test_turtle_export_is_the_built_graph_file(built: tuple[BuildResult, Path], 
 
 def test_write_exports_writes_everything_but_the_turtle_build_writes(built: tuple[BuildResult, Path], tmp_path: Path,
                                                                       exported: Path) -> None:
-    written = rx.write_exports(built[0].layers, tmp_path)
+    written = fx.write_exports(built[0].layers, tmp_path)
     assert {path.name for path in written} == {path.name for path in exported.iterdir()} - {"sskg.ttl"}
     for path in written:
         assert path.read_bytes() == (exported / path.name).read_bytes(), path.name
-    assert set(rx.writers()) == set(rx.FORMATS)
+    assert set(fx.writers()) == set(fx.FORMATS)
 
 
 def test_exports_are_byte_identical_across_processes_and_inputs(built: tuple[BuildResult, Path], exported: Path,
                                                                tmp_path: Path) -> None:
     """Same input, same bytes: another process (other hash seed) exporting the build folder."""
-    code = ("import sys; from pathlib import Path; from sskg.exports.rdf_exports import export_layers, read_layers; "
+    code = ("import sys; from pathlib import Path; from sskg.exports.formats import export_layers; from sskg.exports.rdf_exports import read_layers; "
             "export_layers(read_layers(Path(sys.argv[1])), Path(sys.argv[2]))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(built[1]), str(tmp_path)], check=True, env=env, timeout=300)
@@ -210,23 +213,23 @@ def test_exports_are_byte_identical_across_processes_and_inputs(built: tuple[Bui
 
 
 def test_blank_node_labels_do_not_depend_on_input_labels() -> None:
-    def graph(first: str, second: str) -> rx.Layers:
+    def graph(first: str, second: str) -> Layers:
         g = Graph()
         a, b = BNode(first), BNode(second)
         g.add((URIRef("https://example.org/c"), OWL.equivalentClass, a))
         g.add((a, OWL.onProperty, URIRef("https://example.org/p")))
         g.add((a, OWL.someValuesFrom, b))
         g.add((b, RDFS.label, Literal("x")))
-        return rx.canonical_layers(rx.Layers(g, Graph(), Graph()))
+        return canonical_layers(Layers(g, Graph(), Graph()))
 
     one, two = graph("n1", "n2"), graph("zz", "aa")
-    for writer in (rx.ntriples, rx.rdfxml, rx.jsonld, rx.trig, rx.nquads):
+    for writer in (rx.ntriples, rx.rdfxml, jx.jsonld, rx.trig, rx.nquads):
         assert writer(one) == writer(two)
 
 
 # -- named graphs -----------------------------------------------------------------------------------------
 
-def test_named_graphs_partition_the_built_graph(layers: rx.Layers) -> None:
+def test_named_graphs_partition_the_built_graph(layers: Layers) -> None:
     graphs = rx.named_graphs(layers)
     union = Graph()
     total = 0
@@ -241,7 +244,7 @@ def test_named_graphs_partition_the_built_graph(layers: rx.Layers) -> None:
     assert {rx.study_graph(str(s)[len(STUDY):]) for s in studies} == set(graphs) - {rx.ONTOLOGY_GRAPH, rx.INFERRED_GRAPH, rx.EVIDENCE_GRAPH}
 
 
-def test_a_study_graph_holds_everything_about_the_study(layers: rx.Layers) -> None:
+def test_a_study_graph_holds_everything_about_the_study(layers: Layers) -> None:
     evidence = layers.evidence
     graphs = rx.named_graphs(layers)
     for study in evidence.subjects(RDF.type, SSKG.IncludedStudy):
@@ -264,10 +267,10 @@ def test_a_study_graph_holds_everything_about_the_study(layers: rx.Layers) -> No
 
 def test_shipped_context_is_current(built: tuple[BuildResult, Path]) -> None:
     """The shipped context.jsonld is generated from the ontology (SSKG_UPDATE_GOLDEN=1 rewrites it)."""
-    expected = rx.context_text(rx.make_context(built[0].ontology))
+    expected = jx.context_text(jx.make_context(built[0].ontology))
     if os.environ.get("SSKG_UPDATE_GOLDEN"):
-        rx.CONTEXT_FILE.write_text(expected, encoding="utf-8")
-    assert rx.CONTEXT_FILE.read_text(encoding="utf-8") == expected
+        jx.CONTEXT_FILE.write_text(expected, encoding="utf-8")
+    assert jx.CONTEXT_FILE.read_text(encoding="utf-8") == expected
 
 
 def test_jsonld_keys_are_plain_words(exported: Path) -> None:
@@ -285,21 +288,21 @@ def test_jsonld_keys_are_plain_words(exported: Path) -> None:
 
 
 @pytest.mark.parametrize("which", ["built", "empty"])
-def test_jsonld_made_node_by_node_is_what_json_dumps_writes_of_the_whole(layers: rx.Layers, which: str) -> None:
-    chosen = layers if which == "built" else rx.Layers(Graph(), Graph(), Graph())
-    text = rx.jsonld(chosen)
+def test_jsonld_made_node_by_node_is_what_json_dumps_writes_of_the_whole(layers: Layers, which: str) -> None:
+    chosen = layers if which == "built" else Layers(Graph(), Graph(), Graph())
+    text = jx.jsonld(chosen)
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def test_jsonld_is_read_with_the_bundled_loader_and_fetches_nothing(exported: Path, layers: rx.Layers) -> None:
-    from sskg.graphbuild.rdf_io import parse_rdf_file
+def test_jsonld_is_read_with_the_bundled_loader_and_fetches_nothing(exported: Path, layers: Layers) -> None:
+    from sskg.rdf_io import parse_rdf_file
 
     assert same_graph(as_graphs(parse_rdf_file(Graph(), exported / "sskg.jsonld"))[None], as_graphs(layers.whole())[None])
 
 
 # -- nanopublications --------------------------------------------------------------------------------------
 
-def test_one_nanopublication_per_finding(layers: rx.Layers) -> None:
+def test_one_nanopublication_per_finding(layers: Layers) -> None:
     graphs = nanopublications(layers)
     evidence = layers.evidence
     findings = sorted(evidence.subjects(RDF.type, SSKG.Finding))
@@ -329,7 +332,7 @@ def test_one_nanopublication_per_finding(layers: rx.Layers) -> None:
 # -- GraphML and GEXF --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["sskg.graphml", "sskg.gexf"])
-def test_network_exports_read_back_with_networkx(name: str, exported: Path, layers: rx.Layers) -> None:
+def test_network_exports_read_back_with_networkx(name: str, exported: Path, layers: Layers) -> None:
     original = to_networkx(layers.whole())
     data = io.BytesIO((exported / name).read_bytes())
     read = nx.read_graphml(data, force_multigraph=True) if name.endswith("graphml") else nx.read_gexf(data)
@@ -370,7 +373,7 @@ def awkward_network() -> nx.MultiDiGraph:
 
 
 @pytest.mark.parametrize("which", ["built", "awkward"])
-def test_network_writers_write_what_networkx_writes(which: str, layers: rx.Layers) -> None:
+def test_network_writers_write_what_networkx_writes(which: str, layers: Layers) -> None:
     network = to_networkx(layers.whole()) if which == "built" else awkward_network()
     assert (graphml(network), gexf(network)) == networkx_written(network)
 
@@ -386,7 +389,7 @@ def test_network_writers_keep_carriage_returns() -> None:
         assert [data["label"] for _, _, data in read.edges(data=True)] == ["a\rb"]
 
 
-def test_network_nodes_are_blank_node_free(layers: rx.Layers) -> None:
+def test_network_nodes_are_blank_node_free(layers: Layers) -> None:
     network = to_networkx(layers.whole())
     assert any(node.startswith(SKOLEM) for node in network.nodes)  # the ontology's restrictions
     assert all(node.startswith(("http://", "https://")) for node in network.nodes)
@@ -398,7 +401,7 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_findings_table_keeps_direction_population_and_provenance(exported: Path, layers: rx.Layers) -> None:
+def test_findings_table_keeps_direction_population_and_provenance(exported: Path, layers: Layers) -> None:
     evidence = layers.evidence
     table = {row["iri"]: row for row in rows((exported / "findings.csv").read_text(encoding="utf-8"))}
     findings = set(evidence.subjects(RDF.type, SSKG.Finding))
@@ -413,7 +416,7 @@ def test_findings_table_keeps_direction_population_and_provenance(exported: Path
         assert row["provenance_sections"]
 
 
-def test_studies_and_estimates_tables(exported: Path, layers: rx.Layers) -> None:
+def test_studies_and_estimates_tables(exported: Path, layers: Layers) -> None:
     studies = rows((exported / "studies.csv").read_text(encoding="utf-8"))
     assert len(studies) == len(set(layers.evidence.subjects(RDF.type, SSKG.IncludedStudy)))
     assert [row["study_key"] for row in studies] == sorted(row["study_key"] for row in studies)
@@ -423,7 +426,7 @@ def test_studies_and_estimates_tables(exported: Path, layers: rx.Layers) -> None
     assert all(row["value"] and row["direction"] and row["population"] and row["quotes"] for row in estimates)
 
 
-def test_prisma_table_uses_template_field_names(exported: Path, layers: rx.Layers) -> None:
+def test_prisma_table_uses_template_field_names(exported: Path, layers: Layers) -> None:
     table = rows((exported / "prisma-flow.csv").read_text(encoding="utf-8"))
     stages = {str(layers.evidence.value(s, SSKG.prismaField)): s for s in layers.evidence.subjects(SSKG.prismaField, None)}
     assert [row["data"] for row in table][0] == "database_results" and set(row["data"] for row in table) == set(stages)
@@ -456,7 +459,7 @@ def test_e4_formula_cells_are_neutralised() -> None:
 
 # -- the ontology reference --------------------------------------------------------------------------------
 
-def test_reference_page_lists_every_term_and_loads_nothing(exported: Path, layers: rx.Layers) -> None:
+def test_reference_page_lists_every_term_and_loads_nothing(exported: Path, layers: Layers) -> None:
     page = (exported / "ontology.html").read_text(encoding="utf-8")
     assert "default-src 'none'" in page
     assert not re.search(r"<(script|link|img|iframe)\b|src=|url\(", page, re.IGNORECASE)
@@ -478,7 +481,7 @@ def test_reference_page_escapes_every_string() -> None:
     ontology.add((term, RDFS.label, Literal(payload)))
     ontology.add((term, SKOS.definition, Literal(payload)))
     ontology.add((term, RDFS.seeAlso, URIRef('https://example.org/"onmouseover=alert(1)')))
-    page = reference_page(rx.Layers(ontology, Graph(), Graph()))
+    page = reference_page(Layers(ontology, Graph(), Graph()))
     assert "<img" not in page and "</script>" not in page and '"onmouseover' not in page
     assert "&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;&quot;" in page
 
@@ -490,25 +493,25 @@ def test_e1_invalid_iris_are_refused_before_anything_is_written(bad: str, tmp_pa
     graph = Graph()
     graph.add((URIRef("https://example.org/s"), RDFS.seeAlso, URIRef(bad)))
     with pytest.raises(OutputError, match="IRI"):
-        rx.export_layers(rx.Layers(Graph(), graph, Graph()), tmp_path, ["ntriples"])
+        fx.export_layers(Layers(Graph(), graph, Graph()), tmp_path, ["ntriples"])
     assert not list(tmp_path.iterdir())
 
 
-def test_exports_made_one_after_another_in_process_are_the_same_files(exported: Path, layers: rx.Layers, tmp_path: Path,
+def test_exports_made_one_after_another_in_process_are_the_same_files(exported: Path, layers: Layers, tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "affordable_workers", lambda: 1)  # as when free memory would not hold a worker
-    written = rx.export_layers(layers, tmp_path, ["csv", "gexf", "graphml", "ntriples"])
+    written = fx.export_layers(layers, tmp_path, ["csv", "gexf", "graphml", "ntriples"])
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(path.name for path in written)
     for path in written:
         assert path.read_bytes() == (exported / path.name).read_bytes(), path.name
 
 
-def test_a_failing_job_leaves_no_export_and_no_staging_folder(layers: rx.Layers, tmp_path: Path) -> None:
+def test_a_failing_job_leaves_no_export_and_no_staging_folder(layers: Layers, tmp_path: Path) -> None:
     def failing_view() -> list[tuple[str, str]]:
         raise OutputError("the view could not be drawn", fix="none")
 
     with pytest.raises(OutputError, match="could not be drawn"):
-        rx.export_layers(layers, tmp_path, ["ntriples", "csv"], also=[failing_view])
+        fx.export_layers(layers, tmp_path, ["ntriples", "csv"], also=[failing_view])
     assert not list(tmp_path.iterdir())  # the other jobs' files were written, but only into the removed staging folder
 
 
@@ -517,12 +520,12 @@ def test_e2_xml_exports_refuse_what_xml_cannot_carry(text: str, code: str, tmp_p
     triple = (URIRef("https://example.org/s"), RDFS.label, Literal(text))
     graph = Graph()
     graph.add(triple)
-    layers = rx.Layers(Graph(), graph, Graph())
+    layers = Layers(Graph(), graph, Graph())
     for fmt in ("rdfxml", "graphml", "gexf"):
         with pytest.raises(OutputError, match=re.escape(code)):
-            rx.export_layers(layers, tmp_path, [fmt])
+            fx.export_layers(layers, tmp_path, [fmt])
     assert not list(tmp_path.iterdir())
-    rx.export_layers(layers, tmp_path, ["ntriples", "turtle", "trig", "nquads", "jsonld"])
+    fx.export_layers(layers, tmp_path, ["ntriples", "turtle", "trig", "nquads", "jsonld"])
     for name, fmt in (("sskg.nt", ox.RdfFormat.N_TRIPLES), ("sskg.ttl", ox.RdfFormat.TURTLE), ("sskg.trig", ox.RdfFormat.TRIG),
                       ("sskg.nq", ox.RdfFormat.N_QUADS), ("sskg.jsonld", ox.RdfFormat.JSON_LD)):
         found = Graph()
@@ -535,7 +538,7 @@ def test_rdfxml_refuses_a_predicate_it_cannot_name(tmp_path: Path) -> None:
     graph = Graph()
     graph.add((URIRef("https://example.org/s"), URIRef("https://example.org/1"), Literal("x")))
     with pytest.raises(OutputError, match="RDF/XML"):
-        rx.export_layers(rx.Layers(Graph(), graph, Graph()), tmp_path, ["rdfxml"])
+        fx.export_layers(Layers(Graph(), graph, Graph()), tmp_path, ["rdfxml"])
 
 
 # -- property test: awkward literals and IRIs through every RDF export ------------------------------------
@@ -562,7 +565,7 @@ triples = st.tuples(st.one_of(iris, bnodes), predicates, st.one_of(iris, bnodes,
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DATASET_WRITERS = {"trig": (rx.trig, ox.RdfFormat.TRIG), "nquads": (rx.nquads, ox.RdfFormat.N_QUADS)}
 GRAPH_WRITERS = {"ntriples": (rx.ntriples, ox.RdfFormat.N_TRIPLES), "turtle": (rx.turtle, ox.RdfFormat.TURTLE),
-                 "rdfxml": (rx.rdfxml, ox.RdfFormat.RDF_XML), "jsonld": (rx.jsonld, ox.RdfFormat.JSON_LD)}
+                 "rdfxml": (rx.rdfxml, ox.RdfFormat.RDF_XML), "jsonld": (jx.jsonld, ox.RdfFormat.JSON_LD)}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -571,9 +574,9 @@ def test_every_rdf_export_round_trips_awkward_terms_through_pyoxigraph(content: 
     graph = Graph()
     for triple in content:
         graph.add(triple)
-    layers = rx.Layers(Graph(), graph, Graph())
+    layers = Layers(Graph(), graph, Graph())
     xml_unsafe = any(isinstance(o, Literal) and XML_ILLEGAL.search(o) for _, _, o in graph)
-    canonical = rx.canonical_layers(layers)
+    canonical = canonical_layers(layers)
     for name, (writer, fmt) in {**GRAPH_WRITERS, **DATASET_WRITERS}.items():
         if name == "rdfxml" and xml_unsafe:
             with pytest.raises(OutputError, match="XML"):
@@ -783,7 +786,7 @@ def test_ontology_rdfxml_for_the_build_is_the_ontology(built: tuple[BuildResult,
 
 def test_export_command_names_every_format_and_refuses_unknown_ones(built: tuple[BuildResult, Path], tmp_path: Path) -> None:
     help_text = " ".join(CliRunner().invoke(export, ["--help"]).output.split())
-    assert all(name in help_text for name in rx.FORMATS)
+    assert all(name in help_text for name in fx.FORMATS)
     result = CliRunner().invoke(export, ["--format", "bogus", "--out", str(tmp_path), "--graph", str(built[1])])
     assert result.exit_code == 2 and "unknown export format bogus" in result.output
     assert not list(tmp_path.iterdir())

@@ -9,9 +9,9 @@ import weakref
 import pytest
 
 from sskg.errors import OutputError
-from sskg.graphbuild import forked
-from sskg.graphbuild.forked import run_jobs
-from sskg.graphbuild.gc_pause import gc_paused
+from sskg import forked
+from sskg.forked import run_jobs
+from sskg.gc_pause import gc_paused
 
 
 def _fail_clearly() -> str:

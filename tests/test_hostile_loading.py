@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF
 
 from sskg.errors import ReasonerError, SskgError, UnsafeInputError
 from sskg.graphbuild.ontology import load_ontology
-from sskg.graphbuild.rdf_io import PYTHON_MODULE, parse_rdf_file, strip_imports
+from sskg.rdf_io import PYTHON_MODULE, parse_rdf_file, strip_imports
 from sskg.graphbuild.reasoner import reason, reasoning_module
 from sskg.graphbuild.safe_yaml import _NotPlain, _plain_data, _Refused, _StrictLoader, load_yaml
 

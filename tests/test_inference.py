@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sskg.graphbuild.build import BuildResult
-from sskg.graphbuild.rdf_io import merge
+from sskg.rdf_io import merge
 from sskg.queries.catalogue import get_query
 from sskg.queries.runner import run_query
 

@@ -7,8 +7,8 @@ from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.paths import OneOrMore
 
-from sskg.graphbuild.layers import LayerUnion, canonical_graph, tree_labels
-from sskg.graphbuild.rdf_io import merge, ox_triples, oxigraph_graph, term_key
+from sskg.layers import LayerUnion, canonical_graph, tree_labels
+from sskg.rdf_io import merge, ox_triples, oxigraph_graph, term_key
 from sskg.graphbuild.ontology import load_ontology
 
 PREFIXES = "@prefix ex: <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n"

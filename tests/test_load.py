@@ -58,7 +58,8 @@ def test_mixed_load_with_slow_queries(load_server: SparqlServer) -> None:
 def test_mixed_load_at_ten_times_the_evidence(tmp_path_factory: pytest.TempPathFactory) -> None:
     from benchmarks.generate import generate
 
-    from sskg.graphbuild.build import build, write_outputs
+    from sskg.graphbuild.build import build
+    from sskg.pipeline import write_outputs
 
     evidence = tmp_path_factory.mktemp("load-10x") / "evidence"
     generate(evidence, scale=10, seed=1)

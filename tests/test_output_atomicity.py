@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sskg.errors import OutputError
-from sskg.graphbuild.output import published
+from sskg.output import published
 
 from .conftest import EVIDENCE
 

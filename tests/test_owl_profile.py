@@ -8,7 +8,8 @@ from pathlib import Path
 
 import owlready2
 import pytest
-from sskg.graphbuild.build import BuildResult, rdfxml_text
+from sskg.graphbuild.build import BuildResult
+from sskg.rdf_io import rdfxml_text
 
 HERMIT_JAR = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
 CHECKER = Path(__file__).resolve().parent / "tools" / "DlProfile.java"

@@ -13,7 +13,7 @@ from sskg.errors import ReasonerError
 from sskg.graphbuild.build import BuildResult
 from sskg.graphbuild.evidence import load_evidence
 from sskg.graphbuild.ontology import vocabulary_of
-from sskg.graphbuild.rdf_io import strip_imports
+from sskg.rdf_io import strip_imports
 from sskg.graphbuild.reasoner import reason, reason_with
 from sskg.graphbuild.reasoning_store import Members, reasoning_store
 from sskg.graphbuild.rules import defined_classes, materialise

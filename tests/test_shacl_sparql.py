@@ -19,7 +19,7 @@ from sskg.graphbuild.build import BuildResult, evidence_violations
 from sskg.graphbuild.evidence import load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
 from sskg.graphbuild.prebinding import NotJoinable, joinable_variables
-from sskg.graphbuild.rdf_io import merge, parse_rdf_file
+from sskg.rdf_io import merge, parse_rdf_file
 from sskg.graphbuild.shacl_sparql import NotCompiled, compile_shapes
 from sskg.graphbuild.triples import evidence_graph
 from sskg.graphbuild.validation import Violation, load_shapes, pyshacl_violations, shacl_violations

@@ -13,7 +13,7 @@ from sskg.errors import ReasonerError
 from sskg.graphbuild import tbox
 from sskg.graphbuild.hermit import HermitOutcome
 from sskg.graphbuild.ontology import load_ontology
-from sskg.graphbuild.rdf_io import strip_imports
+from sskg.rdf_io import strip_imports
 from sskg.graphbuild.tbox import cache_key, start_tbox_classification
 
 from .conftest import needs_java

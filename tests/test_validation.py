@@ -9,7 +9,7 @@ from rdflib import Graph
 
 from sskg.graphbuild.build import BuildResult
 from sskg.graphbuild.ontology import load_ontology
-from sskg.graphbuild.rdf_io import merge, parse_rdf_file
+from sskg.rdf_io import merge, parse_rdf_file
 from sskg.graphbuild.validation import Violation, check_violations, load_shapes, shacl_violations
 from sskg.ontology import CHECKS_DIR
 

@@ -24,6 +24,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 from rdflib.term import Node
+from sskg.exports import formats as fx
 from sskg.exports import rdf_exports as rx
 from sskg.errors import OutputError
 from sskg.exports.push import Credentials, EndpointError, push_file
@@ -180,7 +181,7 @@ def test_wrong_password_is_refused_without_echoing_it(virtuoso: Virtuoso, built:
 
 
 def test_named_graph_exports_bulk_load_as_the_readme_says(virtuoso: Virtuoso, built: tuple[BuildResult, Path]) -> None:
-    rx.export_layers(built[0].layers, virtuoso.load_dir, ["nquads"])
+    fx.export_layers(built[0].layers, virtuoso.load_dir, ["nquads"])
     isql(virtuoso, virtuoso.password,
          f"ld_dir('{virtuoso.load_dir}', 'sskg.nq', 'https://w3id.org/sskg/graph/'); rdf_loader_run(); checkpoint;")
     graphs = rx.named_graphs(built[0].layers)

@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from sskg.errors import SskgError
-from sskg.graphbuild.rdf_io import backing_store, ox_store, rdflib_term
+from sskg.rdf_io import backing_store, ox_store, rdflib_term
 from sskg.namespaces import OA, SSKG, SSKG_NS
 
 SPARQL_DIR = Path(__file__).resolve().parent / "sparql"

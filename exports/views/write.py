@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from sskg.graphbuild.rdf_io import atomic_write
+from sskg.rdf_io import atomic_write
 
 from . import focus
 from .flow import flow_body, load_flow

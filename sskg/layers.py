@@ -19,8 +19,7 @@ from rdflib.paths import Path
 from rdflib.term import Node
 
 from sskg.errors import OutputError
-
-from .rdf_io import backing_store, bind_prefixes, merge, ox_triples, plain_graph, term_key
+from sskg.rdf_io import backing_store, bind_prefixes, merge, ox_sorted, ox_triples, plain_graph, term_key, turtle_text
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -200,3 +199,7 @@ def _digest(*parts: str) -> str:
 
 def has_bnode(triple: Triple) -> bool:
     return any(isinstance(term, BNode) for term in triple)
+
+
+def canonical_turtle(graph: Graph) -> str:
+    return turtle_text(ox_sorted(canonical_graph(graph)))

@@ -281,3 +281,14 @@ def ox_store(graph: Graph) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(ox.Quad(*(ox_term(term) for term in triple)) for triple in graph)
     return store
+
+
+PREFIX_MAP = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
+def turtle_text(triples: Iterable[ox.Triple]) -> str:
+    return ox_text(triples, ox.RdfFormat.TURTLE, PREFIX_MAP)
+
+
+def rdfxml_text(triples: Iterable[ox.Triple]) -> str:
+    return ox_text(triples, ox.RdfFormat.RDF_XML, PREFIX_MAP)

@@ -13,22 +13,25 @@ from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
 from sskg.rdf_io import backing_store, new_graph, ox_term, rdflib_term
-from sskg.sandbox import confined
+from sskg.sandbox import NetworkAttempt, confined, offline_thread
 
-from .safety import parse_safe_query
+from .safety import SERVICE_REFUSED, parse_safe_query
 
 DEFAULT_TIMEOUT = 30.0
 STORES = ("oxigraph", "memory")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SAFE_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
+T = TypeVar("T")
 
 
 Answer = Result | ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples  # a lazy result of either engine
@@ -43,25 +46,6 @@ class QueryResult:
     graph: Graph | None = None
 
 
-def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None) -> Answer:
-    """Check the query, then evaluate it lazily on the graph's own engine."""
-    prepared = parse_safe_query(text)
-    try:
-        store = backing_store(graph)
-        if store is not None:
-            # Oxigraph evaluates query text natively; parameters go in as a VALUES block of validated terms.
-            # It also checks rules rdflib lets pass (e.g. projecting a variable missing from GROUP BY). Its answer
-            # is read directly, with the graph's prefixes and its triples as the default graph, as oxrdflib would
-            # query it: oxrdflib's result wrapper costs tens of microseconds a row.
-            return store.query(inline_bindings(text, bindings or {}), default_graph=ox_term(graph.identifier),  # type: ignore[arg-type]
-                               prefixes={prefix: str(namespace) for prefix, namespace in graph.namespaces()})
-        return graph.query(prepared, initBindings={Variable(name): value for name, value in (bindings or {}).items()})
-    except SskgError:
-        raise
-    except Exception as error:  # noqa: BLE001 - engines fail in assorted ways; the user gets one clear message
-        raise _engine_error(error) from None
-
-
 def run_query(
     graph: Graph, text: str, bindings: Mapping[str, Node] | None = None, timeout: float | None = DEFAULT_TIMEOUT
 ) -> QueryResult:
@@ -73,7 +57,7 @@ def run_query(
 
     def work() -> QueryResult:
         with confined([]):  # the graph is in memory: a query needs no file and no network
-            return materialise(evaluate(graph, text, bindings))
+            return evaluate(graph, text, bindings)
 
     if timeout is None:
         return work()
@@ -83,7 +67,7 @@ def run_query(
 
 def select_on(graph: Graph) -> Callable[[str, Mapping[str, Node]], QueryResult]:
     """Run look-up queries on the graph in this process, without a time-limit child: for code already killable."""
-    return lambda text, bindings: materialise(evaluate(graph, text, bindings))
+    return lambda text, bindings: evaluate(graph, text, bindings)
 
 
 def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
@@ -123,20 +107,6 @@ def is_well_formed(iri: str) -> bool:
 
 def materialise(result: Answer, limit: int | None = None) -> QueryResult:
     """Read a lazy result into a QueryResult (at most `limit` rows or triples when given)."""
-    try:
-        return _read(result, limit)
-    except SskgError:
-        raise
-    except Exception as error:  # noqa: BLE001 - engines also fail while rows are read
-        raise _engine_error(error) from None
-
-
-def _engine_error(error: Exception) -> QueryError:
-    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return QueryError(f"query failed: {first_line}", fix="check the query")
-
-
-def _read(result: Answer, limit: int | None) -> QueryResult:
     if not isinstance(result, Result):
         return _read_oxigraph(result, limit)
     if result.type == "ASK":
@@ -145,6 +115,11 @@ def _read(result: Answer, limit: int | None) -> QueryResult:
         return QueryResult(result.type, (), (), graph=prefixed_graph(islice(result.graph or Graph(), limit)))
     variables = tuple(str(variable) for variable in result.vars or ())
     return QueryResult("SELECT", variables, tuple(tuple(row) for row in islice(result, limit)))
+
+
+def _engine_error(error: Exception) -> QueryError:
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return QueryError(f"query failed: {first_line}", fix="check the query")
 
 
 def _read_oxigraph(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limit: int | None) -> QueryResult:
@@ -157,6 +132,42 @@ def _read_oxigraph(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples
     variables = tuple(variable.value for variable in result.variables)
     rows = tuple(tuple(None if value is None else term(value) for value in solution) for solution in islice(result, limit))
     return QueryResult("SELECT", variables, rows)
+
+
+def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None,
+             read: Callable[[Answer], T] = materialise) -> T:  # type: ignore[assignment]
+    """Check the query, then evaluate it on the graph's own engine and `read` its lazy answer.
+
+    Both run in a thread that cannot open a socket (sskg.sandbox.offline_thread): Oxigraph parses the text itself,
+    and its parse is not rdflib's (escapes, comments), so a SERVICE the check did not see still cannot reach the
+    network, and its attempt (even under SILENT) is refused like any other SERVICE.
+    """
+    prepared = parse_safe_query(text)
+
+    def run() -> T:
+        try:
+            return read(_answer(graph, text, prepared, bindings or {}))
+        except SskgError:
+            raise
+        except Exception as error:  # noqa: BLE001 - engines fail in assorted ways; the user gets one clear message
+            raise _engine_error(error) from None
+
+    try:
+        return offline_thread(run)
+    except NetworkAttempt:
+        raise QueryError(f"{SERVICE_REFUSED} (this query tried to reach the network)", fix="remove the SERVICE clause") from None
+
+
+def _answer(graph: Graph, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Answer:
+    store = backing_store(graph)
+    if store is None:
+        return graph.query(prepared, initBindings={Variable(name): value for name, value in bindings.items()})
+    # Oxigraph evaluates query text natively; parameters go in as a VALUES block of validated terms. It also checks
+    # rules rdflib lets pass (e.g. projecting a variable missing from GROUP BY). Its answer is read directly, with
+    # the graph's prefixes and its triples as the default graph, as oxrdflib would query it: oxrdflib's result
+    # wrapper costs tens of microseconds a row. The dataset is given, so FROM and FROM NAMED select nothing else.
+    return store.query(inline_bindings(text, bindings), default_graph=ox_term(graph.identifier),  # type: ignore[arg-type]
+                       named_graphs=[], prefixes={prefix: str(namespace) for prefix, namespace in graph.namespaces()})
 
 
 def prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:

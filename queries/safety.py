@@ -22,6 +22,7 @@ from sskg.errors import QueryError
 # rdflib would otherwise load the graphs named in FROM / FROM NAMED from files or the web.
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
+SERVICE_REFUSED = "SERVICE is refused: queries never leave this machine"
 MAX_QUERY_CHARS = 50_000
 MAX_NESTING = 30
 _UPDATE_WORDS = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
@@ -88,7 +89,7 @@ def _refuse(node: Any) -> None:
         item = stack.pop()
         if isinstance(item, CompValue):
             if item.name == "ServiceGraphPattern":
-                raise QueryError("SERVICE is refused: queries never leave this machine", fix="remove the SERVICE clause")
+                raise QueryError(SERVICE_REFUSED, fix="remove the SERVICE clause")
             if item.name in ("DatasetClause",):
                 raise QueryError(
                     "FROM and FROM NAMED are refused: queries run over sskg's graph only", fix="remove the FROM clause"

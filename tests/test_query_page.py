@@ -178,3 +178,36 @@ def test_resource_pages_and_served_views_are_clean(browser: Chromium, server: Sp
                     assert view.page.evaluate("document.documentElement.scrollWidth") <= viewport[0] + 1
                     view.screenshot(f"{name}-{viewport[0]}")
                 view.assert_clean()
+
+
+def test_hostile_text_shows_as_text_in_the_catalogue_results_and_resource_pages(browser: Chromium, graph_file: Path,
+                                                                                   tmp_path: Path) -> None:
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from sskg.queries.server import ServerConfig
+    from tests.conftest import serving
+    from tests.test_views import XSS_COMMENT, XSS_IMG, XSS_SCRIPT
+
+    hostile = f"{XSS_IMG} {XSS_SCRIPT} {XSS_COMMENT}"
+    graph = Graph().parse(graph_file)
+    graph.add((URIRef("https://w3id.org/sskg/study/hostile"), RDFS.label, Literal(hostile)))
+    (tmp_path / "graph.ttl").write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    (catalogue / "hostile.rq").write_text(f"# title: {hostile}\n# description: {XSS_IMG}\n"
+                                          "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l "
+                                          'FILTER (CONTAINS(?l, "onerror")) }\n', encoding="utf-8")
+    with serving(ServerConfig(tmp_path / "graph.ttl", port=0, workers=1, catalogue_dir=catalogue)) as running:
+        with page_at(browser, running) as view:
+            page = ready(view)
+            entry = page.locator("#catalogue button.entry[data-name=hostile]")
+            assert entry.inner_text() == hostile
+            entry.click()
+            run(page)
+            _, rows = table(page)
+            assert rows == [["study:hostile", hostile]]
+            view.assert_clean()
+        with page_at(browser, running, "/id/study/hostile") as resource:
+            assert resource.page.inner_text("h1") == hostile
+            resource.assert_clean()

@@ -116,8 +116,13 @@
         return this.withView(() => super.getRows());
       }
 
+      /** Sorting and filtering read a cell's plain value: YASR would first pass it through DOMPurify, whose HTML
+       *  parse of a value holding markup (even inertly) is reported as a blocked inline handler under our CSP. */
       getColumns() {
-        return this.withView(() => super.getColumns());
+        return this.withView(() => super.getColumns()).map((column, index) => index === 0 ? column : {
+          ...column,
+          render: (data, type, row, meta) => (data === "" || (type && type !== "filter" && type !== "sort") ? column.render(data, type, row, meta) : data.value),
+        });
       }
 
       getCellContent(binding, prefixes) {

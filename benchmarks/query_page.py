@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import threading
 from pathlib import Path
@@ -34,12 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     server = SparqlServer(ServerConfig(args.graph, port=0, workers=2))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    load = os.getloadavg()[0]  # the machine is shared: how busy it was when the visits began
     try:
         visits = _visits(server.url, args.runs)
     finally:
         server.shutdown()
         server.server_close()
-    data = {"machine": machine(), "settings": {"graph": str(args.graph), "runs": args.runs, "viewport": VIEWPORT},
+    data = {"machine": machine(), "settings": {"graph": str(args.graph), "runs": args.runs, "viewport": VIEWPORT,
+                                              "load_average": round(load, 2)},
             "weight": visits[0]["weight"], "visits": visits,
             "median": {name: statistics.median(visit[name] for visit in visits) for name in MEASURES}}
     args.out.mkdir(parents=True, exist_ok=True)
@@ -121,7 +124,7 @@ def _markdown(data: dict[str, Any]) -> str:
         "",
         f"{about['cpu_model']}, {about['cpus_usable']} usable cores, {about['memory_gib']} GiB; {about['date']}; "
         f"headless Chromium {VIEWPORT['width']}×{VIEWPORT['height']}, {data['settings']['runs']} first visits (fresh context each), "
-        f"graph {data['settings']['graph']}.",
+        f"graph {data['settings']['graph']}; load average {data['settings']['load_average']} when the visits began.",
         "",
         f"Weight on load: {weight['files']} files, {weight['transfer_bytes'] / 1024:.0f} KiB on the wire "
         f"({weight['decoded_bytes'] / 1024:.0f} KiB decoded; no compression).",

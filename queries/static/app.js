@@ -388,7 +388,6 @@ ORDER BY ?study
 
   function startYasgui() {
     const Yasgui = window.Yasgui;
-    const fromUrl = new URLSearchParams(window.location.search).has("query");
     const yasgui = new Yasgui(document.getElementById("yasgui"), {
       requestConfig: requestDefaults(),
       copyEndpointOnNewTab: false,
@@ -409,9 +408,7 @@ ORDER BY ?study
     });
     // YASGUI tells of a response before it hands it to YASR: read the results once it has.
     yasgui.on("queryResponse", (_, tab) => setTimeout(() => afterResponse(tab), 0));
-    const current = yasgui.getTab();
-    showCheck(current);
-    if (fromUrl) current.query();
+    showCheck(yasgui.getTab());  // a tab opened from a link runs its query: YASGUI does that itself
   }
 
   function afterResponse(tab) {

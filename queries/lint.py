@@ -47,8 +47,8 @@ def lint(text: str, defined: Mapping[URIRef, OntologyTerm] | None = None) -> lis
     terms = ontology_terms() if defined is None else defined
     roles: dict[URIRef, str] = {}
     for term, role in _used(parse_safe_query(text).algebra, "term"):
-        if checked(str(term)) and term not in terms:
-            roles.setdefault(term, role) if role == "term" else roles.__setitem__(term, role)
+        if checked(str(term)) and term not in terms and (role != "term" or term not in roles):
+            roles[term] = role  # a place that asks for a class or property says more than any other
     return [LintWarning(term, role, _nearest(term, role, terms)) for term, role in sorted(roles.items(), key=lambda item: compact(item[0]))]
 
 

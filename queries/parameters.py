@@ -60,13 +60,15 @@ class GraphTerms:
         self._candidates: dict[tuple[str, tuple[URIRef, ...]], dict[URIRef, tuple[Term, set[str]]]] = {}
 
     def __call__(self, parameter: Parameter, text: str) -> URIRef:
-        candidates = self.candidates(parameter)
         try:
             iri: URIRef | None = expand_iri(text.strip())
         except QueryError:
             iri = None
+        if iri is not None and parameter.type == "iri" and self._exists(iri):
+            return iri  # any resource of the graph, without reading every label
+        candidates = self.candidates(parameter)
         if iri is not None:
-            if iri in candidates or (parameter.type == "iri" and self._exists(iri)):
+            if iri in candidates:
                 return iri
             raise QueryError(f"parameter {parameter.name}: {compact(iri)} is not {self._kind(parameter)}",
                              fix=self._suggest(normal(local_name(iri)), candidates))

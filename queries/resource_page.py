@@ -157,11 +157,9 @@ def _value(term: Node, names: _Names, predicate: Node) -> str:
 
 
 def _literal_link(term: Literal) -> str | None:
-    """DOIs and web addresses written as literals become links (only http and https)."""
+    """A web address written as a literal (xsd:anyURI or plain) becomes a link: http and https only."""
     text = str(term).strip()
-    if term.datatype == XSD.anyURI or text.startswith(("http://", "https://")):
-        return text if text.startswith(("http://", "https://")) and " " not in text else None
-    return None
+    return text if text.startswith(("http://", "https://")) and " " not in text else None
 
 
 def doi_link(doi: str) -> str:

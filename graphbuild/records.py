@@ -68,11 +68,14 @@ class Sample(Record):
     stated: Location | None = None
 
 
+Number = int | float  # as the review prints it: a count stays 115, a limit printed 1.0 stays 1.0
+
+
 class Estimate(Record):
     measure: Slug
-    value: float
-    ci_lower: float | None = None
-    ci_upper: float | None = None
+    value: Number
+    ci_lower: Number | None = None
+    ci_upper: Number | None = None
     comparison: Text
     subgroup: Text | None = None
     stated: Location

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sskg.cli_support import handle_errors, split_param
+from sskg.cli_support import SECONDS, handle_errors, split_param
 
 DEFAULT_OUT = Path("build")
 DEFAULT_EVIDENCE = Path("evidence")
@@ -27,7 +27,7 @@ def main(debug: bool) -> None:
               help="Output folder.")
 @click.option("--reasoner", type=click.Choice(["auto", "hermit", "rules", "none"]), default="auto", show_default=True,
               help="auto and rules: HermiT classifies the ontology, rules materialise the evidence (scales); hermit: HermiT on the whole graph.")
-@click.option("--reasoner-timeout", type=float, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
+@click.option("--reasoner-timeout", type=SECONDS, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
 @handle_errors
 def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: float) -> None:
     """Evidence → validated, reasoned graph (exit 0 clean, 1 validation findings, 2 bad input)."""
@@ -51,7 +51,8 @@ def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: fl
               type=click.Choice(["table", "csv", "tsv", "json", "md", "turtle", "json-ld"]))
 @click.option("--graph", "graph_file", type=click.Path(path_type=Path), default=DEFAULT_OUT / "sskg.ttl", show_default=True,
               help="Graph file to query.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option("--timeout", type=SECONDS, default=30.0, show_default=True,
+              help="Seconds before the query is stopped (with --endpoint: the whole exchange).")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Oxigraph (fast) or rdflib's in-memory store; both give the same answers.")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the local graph (SELECT and ASK).")
@@ -60,7 +61,7 @@ def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: fl
 def query(name: str | None, query_file: Path | None, sparql_text: str | None, params: tuple[str, ...], fmt: str,
           graph_file: Path, timeout: float, store: str, endpoint: str | None, default_graph: str | None) -> None:
     """Run a catalogue query by NAME (or 'list'), a --file, or --sparql text, locally or at an --endpoint."""
-    from sskg.queries.catalogue import get_query, load_catalogue
+    from sskg.queries.catalogue import get_query, load_catalogue, read_query_file
     from sskg.queries.formats import render
     from sskg.queries.runner import load_graph, run_query
 
@@ -79,7 +80,7 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
     else:
         if given:
             raise click.UsageError("--param works only with a catalogue query NAME")
-        text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
+        text = read_query_file(query_file) if query_file else str(sparql_text)
         bindings = {}
     if endpoint:
         from sskg.exports.remote_query import run_remote_query

@@ -27,6 +27,7 @@ from rdflib.term import Node
 
 from sskg.errors import QueryError
 from sskg.namespaces import PREFIXES
+from sskg.rdf_io import iri_problem
 
 from . import QUERIES_DIR
 
@@ -35,8 +36,15 @@ _PARAM = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*)\s+(?P<type>iri|concept|class|s
 _COLUMN = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:=(?P<prefix>[A-Za-z][A-Za-z0-9_-]*):)?$")
 TERM_TYPES = ("iri", "concept", "class")
 TermResolver = Callable[["Parameter", str], URIRef]  # user text -> the IRI it names
-# http(s) and urn only: a CURIE such as HGNC:1100 parses as an IRI with scheme "HGNC" and is almost always a mistake.
-_ABSOLUTE_IRI = re.compile(r"^(https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]{0,31}:[^\s<>\"{}|\\^`]+)$", re.IGNORECASE)
+# Whole values only (fullmatch: `$` would let a trailing newline through). http(s) and urn IRIs only: a CURIE such as
+# HGNC:1100 parses as an IRI with scheme "HGNC" and is almost always a mistake.
+_ABSOLUTE_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+|urn:[a-z0-9][a-z0-9-]{0,31}:[^\s<>\"{}|\\^`]+", re.IGNORECASE)
+_LEXICAL = {  # the XSD lexical forms, in ASCII digits (int() would take " 7\n", "1_000" and Arabic-Indic digits)
+    "integer": re.compile(r"[+-]?[0-9]{1,18}"),
+    "year": re.compile(r"[0-9]{4}"),
+    "decimal": re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})"),
+}
+MAX_QUERY_FILE_BYTES = 200_000  # a query is at most 50,000 characters (queries/safety.py), each at most 4 bytes
 
 
 @dataclass(frozen=True)
@@ -56,18 +64,25 @@ class Parameter:
 
         Terms are exact IRIs or prefixed names unless `resolve` (which knows the graph) takes names too.
         """
-        try:
-            if self.is_term:
-                return resolve(self, text) if resolve else expand_iri(text)
-            if self.type == "integer":
-                return Literal(int(text))
-            if self.type == "decimal":
-                return Literal(Decimal(text), datatype=XSD.decimal)
-            if self.type == "year":
-                return Literal(int(text))
+        if not is_text(text):
+            raise QueryError(f"parameter {self.name}: {text!r} holds a character that is not text (an undecodable byte?)",
+                             fix=f"give {self.name} in UTF-8")
+        if self.is_term:
+            if resolve is not None:
+                return resolve(self, text)
+            try:
+                return expand_iri(text)
+            except QueryError as error:
+                raise QueryError(f"parameter {self.name}: {error.message}", fix=error.fix) from None
+        if self.type == "string":
             return Literal(text)
-        except (ValueError, ArithmeticError):
-            raise QueryError(f"parameter {self.name}: {text!r} is not a valid {self.type}", fix=f"give {self.name} as a {self.type}") from None
+        if not _LEXICAL[self.type].fullmatch(text):
+            example = {"integer": "12", "year": "2017", "decimal": "2.5"}[self.type]
+            raise QueryError(f"parameter {self.name}: {text!r} is not a valid {self.type}",
+                             fix=f"give {self.name} as a {self.type} in digits, e.g. {example}")
+        if self.type == "decimal":
+            return Literal(Decimal(text), datatype=XSD.decimal)
+        return Literal(int(text))
 
 
 def expand_iri(text: str) -> URIRef:
@@ -75,7 +90,7 @@ def expand_iri(text: str) -> URIRef:
     prefix, _, local = text.partition(":")
     if prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[A-Za-z0-9_.-]*", local):
         return URIRef(PREFIXES[prefix] + local)
-    if _ABSOLUTE_IRI.match(text):
+    if _ABSOLUTE_IRI.fullmatch(text) and iri_problem(text) is None:
         return URIRef(text)
     raise QueryError(f"{text!r} is not an absolute IRI or a known prefixed name", fix="write e.g. sskgc:norway or https://…")
 
@@ -112,8 +127,34 @@ class CatalogueQuery:
         return values
 
 
+def is_text(text: str) -> bool:
+    """No lone surrogate: what Python makes of bytes that were not UTF-8 (in a command line, say)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def read_query_file(path: Path) -> str:
+    """A query file's text: UTF-8 (a byte-order mark is allowed), and read no further than a query can be long."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_QUERY_FILE_BYTES + 1)
+    except OSError as error:
+        raise QueryError(f"cannot read the query file: {error.strerror}", file=str(path), fix="check the path") from None
+    if len(data) > MAX_QUERY_FILE_BYTES:
+        raise QueryError(f"more than {MAX_QUERY_FILE_BYTES} bytes: not a query file", file=str(path),
+                         fix="give a SPARQL query file (a query is at most 50,000 characters)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise QueryError(f"not UTF-8 text (byte {error.start} is 0x{data[error.start]:02x}): not a query file",
+                         file=str(path), fix="save the query as UTF-8 text") from None
+
+
 def parse_header(path: Path) -> CatalogueQuery:
-    return parse_text(path.stem, path.read_text(encoding="utf-8"), path)
+    return parse_text(path.stem, read_query_file(path), path)
 
 
 def parse_text(name: str, text: str, path: Path | None = None, strict: bool = True) -> CatalogueQuery:

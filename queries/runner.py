@@ -6,7 +6,6 @@ and rdflib's in-memory store. Both answer every catalogue query with the same ro
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +21,7 @@ from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
+from sskg.forked import Overtime, Vanished, within
 from sskg.rdf_io import backing_store, new_graph, ox_term, rdflib_term
 from sskg.sandbox import NetworkAttempt, confined, offline_thread
 
@@ -179,34 +179,16 @@ def prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
 
 
 def _in_child(work: Callable[[], QueryResult], timeout: float) -> QueryResult:
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
+    def detached() -> tuple[QueryResult, list[tuple[Node, Node, Node]] | None]:
+        result = work()  # graphs travel as triple lists: a store does not cross a pipe
+        return replace(result, graph=None), list(result.graph) if result.graph is not None else None
 
-    def child() -> None:
-        try:
-            result = work()
-            # Graphs travel as triple lists: a store does not cross a pipe.
-            sender.send(("ok", replace(result, graph=None), list(result.graph) if result.graph is not None else None))
-        except SskgError as error:
-            sender.send(("error", error.message, error.fix))
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    sender.close()
     try:
-        if not receiver.poll(timeout):
-            raise QueryError(f"query stopped after the {timeout:g} s time limit", fix="narrow the query or raise --timeout")
-        message = receiver.recv()
-    except EOFError:
+        result, triples = within(timeout, detached)
+    except Overtime:
+        raise QueryError(f"query stopped after the {timeout:g} s time limit", fix="narrow the query or raise --timeout") from None
+    except Vanished:
         raise QueryError("the query process ended without an answer (out of memory?)", fix="narrow the query") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if message[0] == "error":
-        raise QueryError(message[1], fix=message[2])
-    result, triples = message[1], message[2]
     return result if triples is None else replace(result, graph=prefixed_graph(triples))
 
 

@@ -36,6 +36,10 @@ def parse_safe_query(text: str) -> Query:
     """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters, more than {MAX_QUERY_CHARS}", fix="shorten the query")
+    undecodable = next((index for index, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
+    if undecodable is not None:
+        raise QueryError(f"the query holds a byte that is not UTF-8 text at character {undecodable + 1}",
+                         fix="write the query (or the file, or the terminal's encoding) as UTF-8")
     _refuse_deep_nesting(text)
     try:
         parsed = parseQuery(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import re
 import signal
 from collections.abc import Callable, Iterable
@@ -74,6 +75,8 @@ class ServerConfig:
     views_dir: Path | None = None  # served under /views/; by default the views folder beside the graph file
 
     def __post_init__(self) -> None:
+        if not (math.isfinite(self.timeout) and 0 < self.timeout <= 86_400):
+            raise QueryError(f"timeout {self.timeout!r} is not a time limit", fix="give seconds, more than 0 and at most a day")
         for origin in self.allow_origins:
             if not re.fullmatch(r"https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(:[0-9]+)?", origin):
                 raise QueryError(f"--allow-origin {origin!r} is not an origin", fix="give e.g. http://localhost:3000 (no '*', no path)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sskg.cli_support import handle_errors
+from sskg.cli_support import SECONDS, handle_errors
 
 
 @click.command("serve")
@@ -17,7 +17,7 @@ from sskg.cli_support import handle_errors
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback lets other machines query the graph.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8890, show_default=True, help="Port (0: any free port).")
-@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True,
               help="Seconds before a query is stopped.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Most result rows (or triples) returned per query.")

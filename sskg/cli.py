@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sskg.cli_support import handle_errors, split_param
+from sskg.cli_support import SECONDS, handle_errors, split_param
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -34,7 +34,7 @@ def main(debug: bool) -> None:
               help="Output folder.")
 @click.option("--reasoner", type=click.Choice(["auto", "hermit", "rules", "none"]), default="auto", show_default=True,
               help="auto and rules: HermiT classifies the ontology, rules materialise the evidence (scales); hermit: HermiT on the whole graph.")
-@click.option("--reasoner-timeout", type=float, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
+@click.option("--reasoner-timeout", type=SECONDS, default=300.0, show_default=True, help="Seconds before HermiT is stopped.")
 @handle_errors
 def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: float) -> None:
     """Evidence → validated, reasoned graph (exit 0 clean, 1 validation findings, 2 bad input)."""
@@ -60,7 +60,8 @@ def build(evidence_dir: Path, out_dir: Path, reasoner: str, reasoner_timeout: fl
 @click.option("--ids", is_flag=True, help="Ids only, as the query returns them: no label columns beside them.")
 @click.option("--graph", "graph_file", type=click.Path(path_type=Path), default=DEFAULT_OUT / "sskg.ttl", show_default=True,
               help="Graph file to query.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before the query is stopped.")
+@click.option("--timeout", type=SECONDS, default=30.0, show_default=True,
+              help="Seconds before the query is stopped (with --endpoint: the whole exchange).")
 @click.option("--store", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
               help="Oxigraph (fast) or rdflib's in-memory store; both give the same answers.")
 @click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead of the local graph (SELECT and ASK).")
@@ -72,7 +73,7 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
 
     Warnings about sskg: and sskgc: terms the ontology does not define go to stderr.
     """
-    from sskg.queries.catalogue import get_query, load_catalogue, parse_text
+    from sskg.queries.catalogue import get_query, load_catalogue, parse_text, read_query_file
     from sskg.queries.formats import LABELLED_FORMATS, render
     from sskg.queries.labels import with_labels
     from sskg.queries.lint import lint, zero_rows_note
@@ -89,7 +90,7 @@ def query(name: str | None, query_file: Path | None, sparql_text: str | None, pa
     if name:
         entry = get_query(name)
     else:
-        text = query_file.read_text(encoding="utf-8") if query_file else str(sparql_text)
+        text = read_query_file(query_file) if query_file else str(sparql_text)
         entry = parse_text("query", text, query_file, strict=False)
     warnings = lint(entry.text)
     for warning in warnings:

@@ -25,6 +25,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -39,11 +40,11 @@ _allowed: tuple[str, ...] | None = None
 _installed = False
 
 
+@dataclass
 class ConfinementError(UnsafeInputError):
     """An operation outside what a query or load may do."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, fix="this is refused by design: queries and loads work on local data only")
+    fix: str | None = "this is refused by design: queries and loads work on local data only"
 
 
 def _library_roots() -> list[str]:

@@ -13,19 +13,20 @@ from sskg.layers import Layers, canonical_layers
 from sskg.output import staging_folder
 from sskg.rdf_io import atomic_write
 
-from .graph_exports import gexf_lines, graphml_lines, to_networkx
+from .graph_exports import gexf_lines, graphml_lines
 from .jsonld import CONTEXT_FILE, jsonld_lines
 from .nanopubs import nanopubs_trig
+from .network import network as network_of
 from .rdf_exports import check_exportable, nquads, ntriples, rdfxml, trig, turtle
 from .reference_html import reference_page
-from .tables import estimates_table, findings_table, prisma_table, studies_table
+from .tables import datapackage, estimates_table, findings_table, prisma_table, studies_table
 
 BUILD_WRITES = {"turtle"}  # the pipeline writes sskg.ttl itself
 
 
 def writers() -> dict[str, Callable[[Layers], dict[str, Text]]]:
     """Each format's files by name."""
-    network = lru_cache(maxsize=1)(lambda layers: to_networkx(layers.sorted_triples))  # GraphML and GEXF share it
+    network = lru_cache(maxsize=1)(lambda layers: network_of(layers.sorted_triples))  # GraphML and GEXF share it
     return {
         "turtle": lambda layers: {"sskg.ttl": turtle(layers)},
         "ntriples": lambda layers: {"sskg.nt": ntriples(layers)},
@@ -41,6 +42,7 @@ def writers() -> dict[str, Callable[[Layers], dict[str, Text]]]:
             "findings.csv": findings_table(layers.whole()),
             "effect-estimates.csv": estimates_table(layers.whole()),
             "prisma-flow.csv": prisma_table(layers.whole()),
+            "datapackage.json": datapackage(layers.whole()),
         },
         "html": lambda layers: {"ontology.html": reference_page(layers)},
     }

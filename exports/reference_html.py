@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from html import escape
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from sskg.layers import Layers
 from sskg.namespaces import CONCEPT, ONTOLOGY_IRI, SSKG_NS
 
-from .graph_exports import readable
+from .labels import readable, structure_words
 
 _STYLE = """
 body { font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
@@ -118,15 +117,5 @@ class _Page:
         return label
 
     def expression(self, node: BNode, depth: int) -> str:
-        if depth > 4:
-            return "…"
-        for predicate, word in ((OWL.intersectionOf, " and "), (OWL.unionOf, " or ")):
-            members = self.graph.value(node, predicate)
-            if members is not None:
-                return "(" + word.join(self.show(member, depth + 1) for member in Collection(self.graph, members)) + ")"
-        prop = self.graph.value(node, OWL.onProperty)
-        for predicate, word in ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"), (OWL.hasValue, "value")):
-            filler = self.graph.value(node, predicate)
-            if prop is not None and filler is not None:
-                return f"{self.show(prop, depth + 1)} {word} {self.show(filler, depth + 1)}"
-        return "(class expression: see ontology.ttl)"
+        words = structure_words(node, lambda subject, predicate: list(self.graph.objects(subject, predicate)), self.show, depth)
+        return words or "(class expression: see ontology.ttl)"

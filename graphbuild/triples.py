@@ -61,7 +61,8 @@ def cited_as(authors: list[str], year: int) -> str:
     return f"{names} {year}"
 
 
-def _decimal(value: float) -> Literal:
+def _decimal(value: int | float) -> Literal:
+    """The number as written in the evidence (115 stays 115, 1.0 stays 1.0)."""
     return Literal(Decimal(repr(value)), datatype=XSD.decimal)
 
 

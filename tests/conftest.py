@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from sskg.graphbuild.build import BuildResult, build
+from sskg.layers import Layers
 from sskg.pipeline import write_outputs
 
 if TYPE_CHECKING:
@@ -32,6 +33,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
     result = build(EVIDENCE)
     write_outputs(result, out)
     return result, out
+
+
+@pytest.fixture(scope="session")
+def layers(built: tuple[BuildResult, Path]) -> Layers:
+    """The built graph's layers (ontology, evidence, inferred)."""
+    return built[0].layers
 
 
 @pytest.fixture()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -17,13 +15,11 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from networkx.readwrite.gexf import GEXFWriter
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -32,12 +28,10 @@ from sskg.exports import formats as fx
 from sskg.exports import jsonld as jx
 from sskg.exports import rdf_exports as rx
 from sskg.exports.export_cli import export, push
-from sskg.exports.graph_exports import SKOLEM, gexf, graphml, to_networkx
 from sskg.exports.nanopubs import NP, nanopub_iri, nanopublications
 from sskg.exports.push import Credentials, push_graph, update_endpoint_for
 from sskg.output import MARKER
 from sskg.exports.reference_html import reference_page
-from sskg.exports.tables import findings_table, neutralise, prisma_table, studies_table
 from sskg import forked
 from sskg.graphbuild.build import BuildResult
 from sskg.layers import Layers, canonical_layers
@@ -146,11 +140,6 @@ def rapper_or_skip() -> None:
 
 
 # -- fixtures -------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def layers(built: tuple[BuildResult, Path]) -> Layers:
-    return built[0].layers
-
 
 @pytest.fixture(scope="module")
 def exported(built: tuple[BuildResult, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -330,134 +319,6 @@ def test_one_nanopublication_per_finding(layers: Layers) -> None:
         assert not any(p == SSKG.statedAt for _, p, _ in assertion)
 
 
-# -- GraphML and GEXF --------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("name", ["sskg.graphml", "sskg.gexf"])
-def test_network_exports_read_back_with_networkx(name: str, exported: Path, layers: Layers) -> None:
-    original = to_networkx(layers.whole())
-    data = io.BytesIO((exported / name).read_bytes())
-    read = nx.read_graphml(data, force_multigraph=True) if name.endswith("graphml") else nx.read_gexf(data)
-    assert set(read.nodes) == set(original.nodes)
-
-    def edges(graph: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
-        return sorted((u, v, data["predicate"]) for u, v, data in graph.edges(data=True))
-
-    assert edges(read) == edges(original)
-    assert not any(node.startswith("_:") for node in read.nodes)
-    for node, attributes in original.nodes(data=True):
-        for key in ("label", "kind", "iri"):
-            assert read.nodes[node][key] == attributes[key]
-    for finding in layers.evidence.subjects(RDF.type, SSKG.Finding):
-        out = {(data["predicate"], v) for _, v, data in read.out_edges(str(finding), data=True)}
-        for predicate in (SSKG.hasDirection, SSKG.inPopulation, SSKG.statedAt):
-            for value in layers.evidence.objects(finding, predicate):
-                assert (str(predicate), str(value)) in out
-
-
-def networkx_written(network: nx.MultiDiGraph) -> tuple[str, str]:
-    """What networkx's own writers make of the network (the reference sskg's writers follow)."""
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
-    writer.xml.find("meta").attrib.pop("lastmodifieddate")  # type: ignore[union-attr]
-    writer.add_graph(network)
-    gexf_text = '<?xml version="1.0" encoding="utf-8"?>\n' + str(writer)
-    return "\n".join(nx.generate_graphml(network)) + "\n", gexf_text.replace(f"NetworkX {nx.__version__}", "sskg")
-
-
-def awkward_network() -> nx.MultiDiGraph:
-    network = nx.MultiDiGraph()
-    network.add_node("urn:a&b<c>", iri="urn:a&b<c>", label='say "hi"\tthere\nnow', kind="resource", note="")
-    network.add_node("urn:é", iri="urn:é", label="café 😀 ∑", kind="x y", **{"sskg:value": "1 < 2 & 3 > 2"})
-    network.add_node("urn:bare")
-    network.add_edge("urn:a&b<c>", "urn:é", key="k:1", predicate="urn:p", kind="k:1", label="lab&el")
-    network.add_edge("urn:é", "urn:é", key="k:2", predicate="urn:q", kind="k:2")
-    return network
-
-
-@pytest.mark.parametrize("which", ["built", "awkward"])
-def test_network_writers_write_what_networkx_writes(which: str, layers: Layers) -> None:
-    network = to_networkx(layers.whole()) if which == "built" else awkward_network()
-    assert (graphml(network), gexf(network)) == networkx_written(network)
-
-
-def test_network_writers_keep_carriage_returns() -> None:
-    network = nx.MultiDiGraph()
-    network.add_node("urn:n", label="one\r\ntwo\rthree", kind="resource")
-    network.add_edge("urn:n", "urn:n", key="k", predicate="urn:p", kind="k", label="a\rb")
-    from_graphml = nx.read_graphml(io.BytesIO(graphml(network).encode("utf-8")), force_multigraph=True)
-    from_gexf = nx.read_gexf(io.BytesIO(gexf(network).encode("utf-8")))
-    for read in (from_graphml, from_gexf):
-        assert read.nodes["urn:n"]["label"] == "one\r\ntwo\rthree"
-        assert [data["label"] for _, _, data in read.edges(data=True)] == ["a\rb"]
-
-
-def test_network_nodes_are_blank_node_free(layers: Layers) -> None:
-    network = to_networkx(layers.whole())
-    assert any(node.startswith(SKOLEM) for node in network.nodes)  # the ontology's restrictions
-    assert all(node.startswith(("http://", "https://")) for node in network.nodes)
-
-
-# -- tables -----------------------------------------------------------------------------------------------
-
-def rows(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def test_findings_table_keeps_direction_population_and_provenance(exported: Path, layers: Layers) -> None:
-    evidence = layers.evidence
-    table = {row["iri"]: row for row in rows((exported / "findings.csv").read_text(encoding="utf-8"))}
-    findings = set(evidence.subjects(RDF.type, SSKG.Finding))
-    assert set(table) == {str(f) for f in findings}
-    for finding in findings:
-        row = table[str(finding)]
-        assert row["direction"] == str(evidence.value(finding, SSKG.hasDirection))[len(CONCEPT):]
-        assert row["population"] == str(evidence.value(finding, SSKG.inPopulation))[len(CONCEPT):]
-        quotes = {str(q) for loc in evidence.objects(finding, SSKG.statedAt)
-                  for sel in evidence.objects(loc, OA.hasSelector) for q in evidence.objects(sel, OA.exact)}
-        assert quotes and all(quote in row["quotes"] for quote in quotes)
-        assert row["provenance_sections"]
-
-
-def test_studies_and_estimates_tables(exported: Path, layers: Layers) -> None:
-    studies = rows((exported / "studies.csv").read_text(encoding="utf-8"))
-    assert len(studies) == len(set(layers.evidence.subjects(RDF.type, SSKG.IncludedStudy)))
-    assert [row["study_key"] for row in studies] == sorted(row["study_key"] for row in studies)
-    assert all(row["table1_row"] and row["design_category"] for row in studies)
-    estimates = rows((exported / "effect-estimates.csv").read_text(encoding="utf-8"))
-    assert len(estimates) == len(set(layers.evidence.subjects(RDF.type, SSKG.EffectEstimate)))
-    assert all(row["value"] and row["direction"] and row["population"] and row["quotes"] for row in estimates)
-
-
-def test_prisma_table_uses_template_field_names(exported: Path, layers: Layers) -> None:
-    table = rows((exported / "prisma-flow.csv").read_text(encoding="utf-8"))
-    stages = {str(layers.evidence.value(s, SSKG.prismaField)): s for s in layers.evidence.subjects(SSKG.prismaField, None)}
-    assert [row["data"] for row in table][0] == "database_results" and set(row["data"] for row in table) == set(stages)
-    for row in table:
-        count = layers.evidence.value(stages[row["data"]], SSKG.count)
-        assert row["n"] == ("" if count is None else str(count))
-    assert {"duplicates": "", "total_studies": "29"}.items() <= {r["data"]: r["n"] for r in table}.items()
-
-
-def test_e4_formula_cells_are_neutralised() -> None:
-    assert neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    for cell in ("+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
-        assert neutralise(cell).startswith("'")
-    assert neutralise("-0.4") == "-0.4" and neutralise("plain") == "plain"
-    graph = Graph()
-    study = STUDY["evil-2020"]
-    graph.add((study, RDF.type, SSKG.IncludedStudy))
-    graph.add((study, SSKG.key, Literal("evil-2020")))
-    graph.add((study, DCTERMS.title, Literal("=cmd|' /C calc'!A0")))
-    graph.add((study, SSKG.aim, Literal("@SUM(1+1)", lang="en")))
-    row = rows(studies_table(graph))[0]
-    assert row["title"] == "'=cmd|' /C calc'!A0" and row["aim"] == "'@SUM(1+1)"
-    finding = FINDING["evil-2020/f"]
-    graph.add((finding, RDF.type, SSKG.Finding))
-    graph.add((finding, SSKG.fromStudy, study))
-    graph.add((finding, RDFS.label, Literal("+danger")))
-    assert rows(findings_table(graph))[0]["statement"] == "'+danger"
-    assert prisma_table(Graph()) == "data,n\n"
-
-
 # -- the ontology reference --------------------------------------------------------------------------------
 
 def test_reference_page_lists_every_term_and_loads_nothing(exported: Path, layers: Layers) -> None:
@@ -614,7 +475,8 @@ def by_value(graph: Graph) -> Graph:
 def test_export_command_writes_from_a_build_folder(built: tuple[BuildResult, Path], tmp_path: Path, exported: Path) -> None:
     result = CliRunner().invoke(export, ["--format", "csv", "--format", "jsonld", "--out", str(tmp_path), "--graph", str(built[1])])
     assert result.exit_code == 0, result.output
-    names = ["context.jsonld", "effect-estimates.csv", "findings.csv", "prisma-flow.csv", "sskg.jsonld", "studies.csv"]
+    names = ["context.jsonld", "datapackage.json", "effect-estimates.csv", "findings.csv", "prisma-flow.csv",
+             "sskg.jsonld", "studies.csv"]
     assert sorted(path.name for path in tmp_path.iterdir()) == [MARKER, *names]
     assert json.loads((tmp_path / MARKER).read_text(encoding="utf-8"))["files"] == names  # what sskg may replace
     for name in names:

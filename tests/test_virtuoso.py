@@ -11,10 +11,7 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +31,7 @@ from sskg.exports.remote_query import run_remote_query
 from sskg.queries.runner import inline_bindings, load_graph, run_query
 
 from .test_exports import as_graphs, same_graph
+from .servers import free_port, stop, wait_until_answering
 from .test_query_engines import plain
 
 pytestmark = pytest.mark.virtuoso
@@ -65,12 +63,6 @@ class Virtuoso:
         return self.base + "/sparql"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def configure(ini: str, folder: Path, sql_port: int, http_port: int, load_dir: Path) -> str:
     """The packaged virtuoso.ini with its database in `folder`, loopback ports and room for whole-graph results."""
     lines, section = [], ""
@@ -86,19 +78,6 @@ def configure(ini: str, folder: Path, sql_port: int, http_port: int, load_dir: P
             line = "ResultSetMaxRows = 1000000"
         lines.append(line)
     return "\n".join(lines) + "\n"
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Virtuoso exited with {process.returncode}:\n{log.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"Virtuoso did not answer within 90 s:\n{log.read_text(errors='replace')[-2000:]}")
 
 
 def isql(server: Virtuoso, password: str, statements: str) -> str:
@@ -117,7 +96,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
         pytest.skip("Virtuoso not installed (apt-get install -y virtuoso-opensource); CI runs this")
     folder = tmp_path_factory.mktemp("virtuoso")
     load_dir = tmp_path_factory.mktemp("virtuoso-load")
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(configure(PACKAGED_INI.read_text(), folder, sql_port, http_port, load_dir))
     log = folder / "server.out"
@@ -125,17 +104,12 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
         process = subprocess.Popen([SERVER, "-c", str(ini), "+foreground"], cwd=folder, stdout=output, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{http_port}"
-        _wait_until_up(process, base, log)
+        wait_until_answering(process, base + "/sparql?query=ASK%7B%7D", log, "Virtuoso")
         server = Virtuoso(base, "p" + secrets.token_hex(16), sql_port, load_dir)  # an SQL identifier
         isql(server, "dba", f"SET PASSWORD dba {server.password};")
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @pytest.fixture(scope="module")

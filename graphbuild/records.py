@@ -10,6 +10,7 @@ ontology knows which ids exist.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -30,6 +31,12 @@ def _printable(text: str) -> str:
     return text
 
 
+def _finite(number: int | float) -> int | float:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    return number
+
+
 def _web_iri(text: str) -> str:
     problem = iri_problem(text) or (None if re.match(r"https?://", text) else "is not an http(s) address")
     if problem is not None:
@@ -44,7 +51,7 @@ WebIri = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_we
 Doi = Annotated[str, Field(pattern=r"^10\.[0-9]{4,9}/[!-~]+$", max_length=300)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 Count = Annotated[int, Field(ge=0, le=10**10)]  # more people than live on Earth is a typing error
-Number = Annotated[float, Field(allow_inf_nan=False)]
+Number = Annotated[int | float, AfterValidator(_finite)]  # as printed: a count stays 115, a limit printed 1.0 stays 1.0
 Direction = Literal["positive", "negative", "none", "mixed"]
 # The values an estimate of each measure (ontology scheme `measures`) can take: lowest, highest, whether the bounds
 # themselves can be taken. Standardized betas and medians have no bounds.
@@ -104,7 +111,6 @@ class Sample(Record):
     stated: Location | None = None
 
 
-Number = int | float  # as the review prints it: a count stays 115, a limit printed 1.0 stays 1.0
 
 
 class Estimate(Record):

@@ -121,7 +121,11 @@ def answer(graph: Graph, job: Job, max_rows: int) -> Reply:
         return _page_reply(graph, job)
     entry = job.entry or workbench.own_query(job.text)
     bindings = entry.bindings(job.given, terms_of(graph))
-    return evaluate(graph, job.text, bindings, read=lambda result: _written(result, job.accept, max_rows))
+    reply = evaluate(graph, job.text, bindings, read=lambda result: _written(result, job.accept, max_rows, exact=False))
+    if reply is None:  # perhaps more rows than the cap: run it again, cutting exactly
+        reply = evaluate(graph, job.text, bindings, read=lambda result: _written(result, job.accept, max_rows, exact=True))
+    assert reply is not None
+    return reply
 
 
 @lru_cache(maxsize=1)
@@ -140,8 +144,9 @@ def _page_reply(graph: Graph, job: PageJob) -> Reply:
 
 # --- query results, written by Oxigraph ------------------------------------------------------------
 
-def _written(result: Answer, accept: str | None, max_rows: int) -> Reply:
-    """The answer in the negotiated format, cut at `max_rows` rows or triples."""
+def _written(result: Answer, accept: str | None, max_rows: int, exact: bool) -> Reply | None:
+    """The answer in the negotiated format, cut at `max_rows` rows or triples; None if, not `exact`, the solutions
+    may be more than `max_rows` (then they are to be written again, `exact`)."""
     if not isinstance(result, (ox.QueryBoolean, ox.QuerySolutions, ox.QueryTriples)):
         raise QueryError("the endpoint serves graphs held by Oxigraph only", fix="load the graph with store='oxigraph'")
     offered = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES
@@ -156,12 +161,38 @@ def _written(result: Answer, accept: str | None, max_rows: int) -> Reply:
         body = ox.serialize(triples[:max_rows], format=GRAPH_TYPES[media_type], prefixes=_PREFIXES)
     elif isinstance(result, ox.QueryBoolean):
         body = result.serialize(format=RESULT_TYPES[media_type])
-    else:
+    elif exact:
         body, truncated = _solutions(result, RESULT_TYPES[media_type], max_rows)
+    else:
+        written = _all_solutions(result, RESULT_TYPES[media_type], max_rows)
+        if written is None:
+            return None
+        body = written
     if RESULT_TYPES.get(media_type) == ox.QueryResultsFormat.XML:
         body = _NOT_XML.sub("\ufffd".encode(), body)
     headers = (("Sskg-Truncated", f"results cut at --max-rows {max_rows}"),) if truncated else ()
     return Reply(200, body, with_charset(media_type), headers)
+
+
+# What each format writes at least once per solution but the first (rows <= count + allowance): between
+# JSON bindings "},{" (a string value may hold it too), XML's <result> (escaped in values), a line end in CSV and TSV
+# (the header's included; a quoted CSV value may hold more).
+_ROW_MARKS = {
+    ox.QueryResultsFormat.JSON: (b"},{", 1), ox.QueryResultsFormat.XML: (b"<result>", 0),
+    ox.QueryResultsFormat.CSV: (b"\n", -1), ox.QueryResultsFormat.TSV: (b"\n", -1),
+}
+
+
+def _all_solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int) -> bytes | None:
+    """All the solutions in `fmt`, as Oxigraph writes them in one pass, or None once they may be more than
+    `max_rows` (counted by a mark each row leaves, which a value may also hold: never fewer than the rows)."""
+    mark, allowance = _ROW_MARKS[fmt]
+    sink = _Marks(mark, max_rows - allowance)
+    try:
+        solutions.serialize(sink, format=fmt)
+    except _Full:
+        return None
+    return bytes(sink.kept)
 
 
 def _solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_rows: int) -> tuple[bytes, bool]:
@@ -183,6 +214,26 @@ def _solutions(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, max_row
 
 class _Full(Exception):
     """Raised from a write to stop Oxigraph's writer once enough lines are written."""
+
+
+class _Marks:
+    """A binary sink that keeps what is written until `mark` has occurred more than `limit` times."""
+
+    def __init__(self, mark: bytes, limit: int) -> None:
+        self._mark, self._limit = mark, limit
+        self.kept = bytearray()
+        self._count = 0
+
+    def write(self, data: bytes) -> int:
+        tail = bytes(self.kept[-(len(self._mark) - 1):]) if len(self._mark) > 1 else b""
+        self._count += (tail + data).count(self._mark)  # a mark split between two writes is counted once
+        if self._count > self._limit:
+            raise _Full
+        self.kept += data
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class _FirstLines:

@@ -475,8 +475,8 @@ def by_value(graph: Graph) -> Graph:
 def test_export_command_writes_from_a_build_folder(built: tuple[BuildResult, Path], tmp_path: Path, exported: Path) -> None:
     result = CliRunner().invoke(export, ["--format", "csv", "--format", "jsonld", "--out", str(tmp_path), "--graph", str(built[1])])
     assert result.exit_code == 0, result.output
-    names = ["context.jsonld", "datapackage.json", "effect-estimates.csv", "findings.csv", "prisma-flow.csv", "sskg.jsonld",
-             "studies.csv"]
+    names = ["context.jsonld", "datapackage.json", "effect-estimates.csv", "findings.csv", "prisma-flow.csv",
+             "sskg.jsonld", "studies.csv"]
     assert sorted(path.name for path in tmp_path.iterdir()) == [MARKER, *names]
     assert json.loads((tmp_path / MARKER).read_text(encoding="utf-8"))["files"] == names  # what sskg may replace
     for name in names:

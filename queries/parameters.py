@@ -40,6 +40,8 @@ CANDIDATES = {
 EXISTS = "SELECT ?term WHERE { ?term ?property ?value } LIMIT 1"
 KIND_NAME = _PREFIXES + "SELECT ?name WHERE { ?kind skos:prefLabel|rdfs:label ?name } ORDER BY ?name LIMIT 1"
 MOST_LISTED = 12  # choices listed when nothing is close
+_IRI_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # a prefix or scheme, then a colon
+_SCHEME = re.compile(r"(https?://|urn:)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,12 @@ class GraphTerms:
         self._candidates: dict[tuple[str, tuple[URIRef, ...]], dict[URIRef, tuple[Term, set[str]]]] = {}
 
     def __call__(self, parameter: Parameter, text: str) -> URIRef:
-        try:
-            iri: URIRef | None = expand_iri(text.strip())
-        except QueryError:
-            iri = None
+        iri: URIRef | None = None
+        if _IRI_LIKE.match(text) and (text.partition(":")[0] in PREFIXES or _SCHEME.match(text)):
+            try:  # meant as an IRI or prefixed name: it must be one, whole (no name matching around a typo)
+                iri = expand_iri(text)
+            except QueryError as error:
+                raise QueryError(f"parameter {parameter.name}: {error.message}", fix=error.fix) from None
         if iri is not None and parameter.type == "iri" and self._exists(iri):
             return iri  # any resource of the graph, without reading every label
         candidates = self.candidates(parameter)

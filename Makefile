@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# npm tools the tests run (graphology reads the network exports, axe-core checks pages), pinned by tests/js/package-lock.json.
+TEST_TOOLS := tests/js/node_modules/.installed
 
 .PHONY: run test build clean
 
@@ -11,7 +13,7 @@ run: $(VENV)/.installed
 
 build: run
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(TEST_TOOLS)
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed: pyproject.toml
@@ -20,5 +22,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(TEST_TOOLS): tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	touch $@
+
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) tests/js/node_modules

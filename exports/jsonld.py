@@ -44,7 +44,7 @@ def make_context(ontology: Graph) -> dict[str, object]:
         if (iri, RDF.type, OWL.ObjectProperty) in ontology:
             context[local] = {"@id": curie, "@type": "@id"}
         elif (iri, RDF.type, OWL.DatatypeProperty) in ontology and len(ranges) == 1 \
-                and next(iter(ranges)) not in (XSD.string, RDF.langString, RDFS.Literal):
+                and next(iter(ranges)) not in (XSD.string, RDF.langString, RDF.PlainLiteral, RDFS.Literal):
             context[local] = {"@id": curie, "@type": compact_iri(next(iter(ranges)), context)}
         else:
             context[local] = curie

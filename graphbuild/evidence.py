@@ -322,6 +322,23 @@ class _Checker:
         for index, definition in enumerate(review.definitions):
             self._concept(file, definition.concept, f"definitions[{index}].concept", definition.concept, *ALL_SCHEMES)
             self._location(file, definition.concept, f"definitions[{index}].stated", definition.stated)
+        self._check_polarities(file)
+
+    def _check_polarities(self, file: Path) -> None:
+        """One polarity for every outcome concept of the ontology, so every finding's effect on recovery follows."""
+        seen: set[str] = set()
+        for index, entry in enumerate(self.review.outcome_polarities):
+            field = f"outcome_polarities[{index}]"
+            self._concept(file, entry.outcome, f"{field}.outcome", entry.outcome, "outcomes")
+            if entry.outcome in seen:
+                self._fail(file, entry.outcome, f"{field}.outcome", f"outcome {entry.outcome!r} has two polarities",
+                           "give each outcome one polarity")
+            seen.add(entry.outcome)
+            self._location(file, entry.outcome, f"{field}.stated", entry.stated)
+        missing = sorted(self.vocabulary.ids("outcomes") - seen)
+        if missing:
+            self._fail(file, missing[0], "outcome_polarities", f"no polarity for outcome(s) {', '.join(missing)}",
+                       "add an entry with outcome, polarity, basis and the review's words (stated) or a note")
 
     def _unique(self, file: Path, field: str, ids: list[str]) -> None:
         seen: set[str] = set()

@@ -18,7 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from sskg.errors import ReasonerError
@@ -28,7 +28,7 @@ from sskg.errors import ReasonerError
 class HermitOutcome:
     consistent: bool
     unsatisfiable: tuple[str, ...]
-    inferred: Graph  # class memberships and subsumptions HermiT added; empty when inconsistent
+    inferred: Graph  # class memberships, subsumptions and asked-for property values HermiT added; empty when inconsistent
 
 
 def java_available() -> bool:
@@ -36,16 +36,23 @@ def java_available() -> bool:
 
 
 class HermitRun:
-    """HermiT classifying one module; `outcome()` waits for it within the time limit counted from the start."""
+    """HermiT classifying one module; `outcome()` waits for it within the time limit counted from the start.
 
-    def __init__(self, module: Graph, timeout: float) -> None:
+    `values` names object properties whose inferred values HermiT is to report as well (it then realises every
+    property, which costs more; only the asked ones are kept).
+    """
+
+    def __init__(self, module: Graph, timeout: float, values: frozenset[URIRef] = frozenset()) -> None:
         self._module = module
+        self._values = values
         self._timeout = timeout
         self._deadline = time.monotonic() + timeout
         self._folder = tempfile.TemporaryDirectory(prefix="sskg-hermit-")
         folder = Path(self._folder.name)
         module.serialize(folder / "in.nt", format="nt", encoding="utf-8")
         command = [sys.executable, "-m", "sskg.graphbuild.hermit_worker", str(folder / "in.nt"), str(folder / "out.nt")]
+        if values:
+            command.append("--property-values")
         with open(folder / "stdout", "w", encoding="utf-8") as out, open(folder / "stderr", "w", encoding="utf-8") as err:
             self._process = subprocess.Popen(command, stdout=out, stderr=err, start_new_session=True)
 
@@ -71,7 +78,7 @@ class HermitRun:
             raw = Graph().parse(target, format="nt") if target.stat().st_size else Graph()
         finally:
             self._folder.cleanup()
-        return HermitOutcome(True, tuple(report["unsatisfiable"]), _new_facts(raw, self._module))
+        return HermitOutcome(True, tuple(report["unsatisfiable"]), _new_facts(raw, self._module, self._values))
 
     def cancel(self) -> None:
         """Stop the worker and the Java process it started, and remove the files."""
@@ -82,13 +89,13 @@ class HermitRun:
         self._folder.cleanup()
 
 
-def _new_facts(raw: Graph, module: Graph) -> Graph:
+def _new_facts(raw: Graph, module: Graph, values: frozenset[URIRef]) -> Graph:
     inferred = Graph()
     for s, p, o in raw:
         # owlready2 also declares its own bookkeeping ontology (<http://inferrences>): not a fact about our data.
         keep = (p == RDF.type and o not in (OWL.Thing, OWL.NamedIndividual, OWL.Ontology)) or (
             p in (RDFS.subClassOf, OWL.equivalentClass) and o != OWL.Thing and s != OWL.Nothing
-        )
+        ) or p in values
         if keep and (s, p, o) not in module:
             inferred.add((s, p, o))
     return inferred

@@ -1,7 +1,8 @@
 """Run HermiT (through owlready2) on one N-Triples file, in its own process so it can be killed.
 
-Usage: python -m sskg.graphbuild.hermit_worker IN.nt OUT.nt
-Writes the inferred triples to OUT.nt and a JSON report on stdout. Exit 0 consistent, 3 inconsistent.
+Usage: python -m sskg.graphbuild.hermit_worker IN.nt OUT.nt [--property-values]
+Writes the inferred triples (with --property-values, inferred object property values too) to OUT.nt and a JSON
+report on stdout. Exit 0 consistent, 3 inconsistent.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 
-def main(source: Path, target: Path) -> int:
+def main(source: Path, target: Path, property_values: bool = False) -> int:
     import owlready2
     from owlready2 import OwlReadyInconsistentOntologyError, World, sync_reasoner_hermit
 
@@ -21,7 +22,7 @@ def main(source: Path, target: Path) -> int:
     graph = world.as_rdflib_graph()
     before = set(graph.triples((None, None, None)))
     try:
-        sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        sync_reasoner_hermit(world, infer_property_values=property_values, debug=0)
     except OwlReadyInconsistentOntologyError:
         print(json.dumps({"consistent": False, "unsatisfiable": []}))
         return 3
@@ -38,4 +39,4 @@ def main(source: Path, target: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), "--property-values" in sys.argv[3:]))

@@ -19,7 +19,7 @@ from sskg.rdf_io import strip_imports
 from .consistency import SKIPPED_TYPES, culprits
 from .hermit import HermitRun, java_available
 from .reasoning_store import Members, reasoning_store
-from .rules import defined_classes, materialise
+from .rules import materialise, ontology_rules
 from .tbox import TBoxClassification, default_cache_dir, start_tbox_classification
 
 DEFAULT_TIMEOUT = 300.0
@@ -54,7 +54,9 @@ def reason(ontology: Graph, evidence: Graph, timeout: float = DEFAULT_TIMEOUT) -
     if not java_available():
         return ReasoningReport(False, None, message=_NO_JAVA)
     module = reasoning_module(ontology, evidence)
-    outcome = HermitRun(module, timeout).outcome()
+    # The values the ontology's rules assert (a finding's effect on recovery) are asked of HermiT too.
+    values = frozenset(rule.head_value[0] for rule in ontology_rules(module) if rule.head_value)
+    outcome = HermitRun(module, timeout, values).outcome()
     if not outcome.consistent:
         return _inconsistent(module)
     return ReasoningReport(True, True, outcome.unsatisfiable, outcome.inferred, "consistent")
@@ -93,7 +95,7 @@ def _rules(ontology: Graph, evidence: Graph, tbox: TBoxClassification) -> Reason
     for triple in tbox_inferred:
         classified.add(triple)
     members = Members(reasoning_store(classified, evidence))
-    inferred = materialise(members, defined_classes(classified))
+    inferred = materialise(members, ontology_rules(classified))
     for triple in tbox_inferred:
         inferred.add(triple)
     problems = tuple(culprits(members))

@@ -59,6 +59,7 @@ MEASURE_RANGES = {
     "odds-ratio": (0.0, None, False), "percentage": (0.0, 100.0, True), "correlation": (-1.0, 1.0, True),
     "count": (0.0, None, True),
 }
+Basis = Literal["stated-in-review", "curators-reading"]
 
 
 class Record(BaseModel):
@@ -144,16 +145,31 @@ class Estimate(Record):
         return self
 
 
+def _note_for_reading(basis: Basis, note: str | None, what: str) -> None:
+    """A curators' reading says why; a value the review states needs no note."""
+    if basis == "curators-reading" and note is None:
+        raise ValueError(f"a {what} that is the curators' reading needs a note saying why")
+    if basis == "stated-in-review" and note is not None:
+        raise ValueError(f"a {what} stated in the review takes no note: cite the review's words instead")
+
+
 class Finding(Record):
     id: Slug
     statement: Text
     exposures: list[Slug] = Field(min_length=1)
     outcome: Slug
     direction: Direction
+    direction_basis: Basis
+    direction_note: Text | None = None
     population: Slug
     estimates: list[Estimate] = Field(default_factory=list)
     qualitative_themes: list[Text] = Field(default_factory=list)
     sources: list[Location] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _direction_note(self) -> Finding:
+        _note_for_reading(self.direction_basis, self.direction_note, "direction")
+        return self
 
 
 class ReadingValue(Record):
@@ -280,6 +296,23 @@ class DefinitionRecord(Record):
     stated: Location
 
 
+class OutcomePolarity(Record):
+    """Whether more of an outcome is better or worse for recovery: with the review's words, or the curators' reason."""
+
+    outcome: Slug
+    polarity: Literal["more-is-better", "more-is-worse", "polarity-unclear"]
+    basis: Basis
+    stated: Location | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _grounded(self) -> OutcomePolarity:
+        if self.basis == "stated-in-review" and self.stated is None:
+            raise ValueError("a polarity stated in the review needs stated: {section: ..., quote: ...}")
+        _note_for_reading(self.basis, self.note, "polarity")
+        return self
+
+
 class Criterion(Record):
     id: Slug
     kind: Literal["inclusion", "exclusion"]
@@ -313,3 +346,4 @@ class Review(Record):
     examination_levels: list[Item] = Field(default_factory=list)
     barriers: list[Item] = Field(default_factory=list)
     definitions: list[DefinitionRecord] = Field(default_factory=list)
+    outcome_polarities: list[OutcomePolarity] = Field(min_length=1)

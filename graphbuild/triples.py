@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from sskg.gc_pause import gc_paused
 from sskg.namespaces import CONCEPT, DEO, FABIO, FINDING, OA, PRISM, PROVENANCE, REVIEW, SSKG, STUDY, THEME, WORK
@@ -33,8 +33,8 @@ class _Terms:
         return term
 
 
-DCTERMS, DEO, FABIO, OA, PRISM, RDF, RDFS, SKOS, SSKG, XSD = (  # type: ignore[misc]
-    _Terms(namespace) for namespace in (DCTERMS, DEO, FABIO, OA, PRISM, RDF, RDFS, SKOS, SSKG, XSD)
+DCTERMS, DEO, FABIO, OA, OWL, PRISM, RDF, RDFS, SKOS, SSKG, XSD = (  # type: ignore[misc]
+    _Terms(namespace) for namespace in (DCTERMS, DEO, FABIO, OA, OWL, PRISM, RDF, RDFS, SKOS, SSKG, XSD)
 )
 
 _SECTION_CLASS = {
@@ -78,6 +78,8 @@ class _Builder:
         if obj is None:
             return
         self._add(subject, predicate, obj if isinstance(obj, (URIRef, Literal)) else Literal(obj))
+        if predicate == RDF.type:  # declared, so OWL tools (owlready2's World.individuals(), Protégé) list it
+            self._add(subject, RDF.type, OWL.NamedIndividual)
 
     def text(self, subject: URIRef, predicate: URIRef, value: str | None) -> None:
         if value is not None:
@@ -95,14 +97,14 @@ class _Builder:
     def row_iri(self, row: str) -> URIRef:
         return REVIEW[f"{self.evidence.review.key}/table1/{row}"]
 
-    def located(self, subject: URIRef, owner: str, location: Location | None) -> None:
-        """Link `subject` to the place in the review that states it."""
+    def located(self, subject: URIRef, owner: str, location: Location | None, predicate: URIRef | None = None) -> None:
+        """Link `subject` to the place in the review that states it (by `sskg:statedAt` or a subproperty of it)."""
         if location is None:
             return
         span = self.evidence.span(location)
         digest = hashlib.sha256(f"{location.section}|{location.table1_row}|{span.start}|{span.end}".encode()).hexdigest()[:16]
         node = PROVENANCE[f"{owner}/{digest}"]
-        self.add(subject, SSKG.statedAt, node)
+        self.add(subject, predicate or SSKG.statedAt, node)
         if node in self.locations:
             return
         self.locations.add(node)
@@ -183,6 +185,12 @@ class _Builder:
             self.located(node, key, definition.stated)
         for study in self.evidence.studies:
             self.add(iri, SSKG.includesStudy, STUDY[study.key])
+        for polarity in review.outcome_polarities:
+            node = CONCEPT[polarity.outcome]
+            self.add(node, SSKG.recoveryPolarity, CONCEPT[polarity.polarity])
+            self.add(node, SSKG.polarityBasis, CONCEPT[polarity.basis])
+            self.text(node, SSKG.polarityNote, polarity.note)
+            self.located(node, key, polarity.stated, SSKG.polarityStatedAt)
 
     def item(self, node: URIRef, cls: URIRef, item: Item, order: int | None) -> None:
         self.add(node, RDF.type, cls)
@@ -367,6 +375,8 @@ class _Builder:
             self.add(iri, SSKG.hasExposure, CONCEPT[exposure])
         self.add(iri, SSKG.hasOutcome, CONCEPT[finding.outcome])
         self.add(iri, SSKG.hasDirection, CONCEPT[finding.direction])
+        self.add(iri, SSKG.directionBasis, CONCEPT[finding.direction_basis])
+        self.text(iri, SSKG.directionNote, finding.direction_note)
         self.add(iri, SSKG.inPopulation, CONCEPT[finding.population])
         for theme in finding.qualitative_themes:
             self.text(iri, SSKG.qualitativeTheme, theme)

@@ -61,6 +61,12 @@ class SSKG(DefinedNamespace):
     Barrier: URIRef
     StatedDesignCount: URIRef
     Definition: URIRef
+    RecoveryPolarity: URIRef
+    EffectOnRecovery: URIRef
+    AssertionBasis: URIRef
+    MoreIsBetterOutcome: URIRef
+    MoreIsWorseOutcome: URIRef
+    PolarityUnclearOutcome: URIRef
 
     # object properties
     includesStudy: URIRef
@@ -100,6 +106,11 @@ class SSKG(DefinedNamespace):
     chosenReading: URIRef
     hasDiscrepancy: URIRef
     discussedIn: URIRef
+    recoveryPolarity: URIRef
+    polarityBasis: URIRef
+    polarityStatedAt: URIRef
+    effectOnRecovery: URIRef
+    directionBasis: URIRef
 
     # datatype properties
     key: URIRef
@@ -141,6 +152,8 @@ class SSKG(DefinedNamespace):
     authorList: URIRef
     hasPart: URIRef
     prismaField: URIRef
+    directionNote: URIRef
+    polarityNote: URIRef
 
 
 SSKG_NS = Namespace(BASE + "ontology/")

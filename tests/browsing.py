@@ -28,9 +28,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# axe-core, pinned in tests/js/package-lock.json and installed by `make test` (npm ci).
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                                     reason="Chromium is not installed (apt-get install chromium); CI must have it")
+needs_axe = pytest.mark.skipif(not AXE.exists() and not os.environ.get("CI"),
+                               reason="axe-core is not installed (npm ci --prefix tests/js); CI must have it")
 
 
 @dataclass
@@ -55,6 +60,14 @@ class Opened:
         assert refused == [], f"the page requested {refused}"
         assert self.page_proxy.requests == [], f"requests escaped page routing: {self.page_proxy.requests}"
         assert self.page.evaluate("window.__pwned") is None, "injected script ran"
+
+    def axe(self) -> list[str]:
+        """axe-core's WCAG 2.1 A and AA violations on the page as it is now, one line each."""
+        self.page.evaluate(AXE.read_text(encoding="utf-8"))  # by the devtools protocol: the page's CSP does not apply
+        found = self.page.evaluate("""async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags},
+            resultTypes: ["violations"]})).violations.map((v) => v.id + ": " + v.help + " at " +
+            v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "))""", WCAG_21_AA)
+        return list(found)
 
     def screenshot(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)

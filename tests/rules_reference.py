@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from sskg.graphbuild.rules import defined_classes
+from sskg.graphbuild.rules import ontology_rules
 
 def _superclasses(tbox: Graph) -> dict[URIRef, set[URIRef]]:
     """Reflexive-transitive rdfs:subClassOf over named classes."""
@@ -28,11 +28,11 @@ def _superclasses(tbox: Graph) -> dict[URIRef, set[URIRef]]:
 
 
 def reference_materialise(tbox: Graph, abox: Graph) -> Graph:
-    """The defined-class memberships the ABox entails, as rdf:type triples not already asserted.
+    """The class memberships and property values the rules entail over the ABox, as triples not already asserted.
 
     `tbox` is the ontology together with HermiT's classification of it. One individual and one rule at a time.
     """
-    definitions = defined_classes(tbox)
+    rules = ontology_rules(tbox)
     superclasses = _superclasses(tbox)
     types: dict[object, set[URIRef]] = {}
     for graph in (tbox, abox):
@@ -46,18 +46,27 @@ def reference_materialise(tbox: Graph, abox: Graph) -> Graph:
                 edges.setdefault(p, {}).setdefault(s, set()).add(o)  # type: ignore[arg-type]
     inferred = Graph()
     changed = True
-    while changed:  # a defined class may use another (StudyOfDirectStrategy uses DirectStrategy)
+    while changed:  # a rule may read what another adds (StudyOfDirectStrategy uses DirectStrategy)
         changed = False
-        for definition in definitions:
+        for rule in rules:
             for individual, known in list(types.items()):
-                if definition.iri in known or not all(base in known for base in definition.bases):
+                if rule.head_value is None and rule.head in known:
                     continue
-                if all(value in edges.get(prop, {}).get(individual, ()) for prop, value in definition.values) and all(
+                if rule.head_value is not None and rule.head_value[1] in edges.get(rule.head_value[0], {}).get(individual, ()):
+                    continue
+                if not all(base in known for base in rule.bases):
+                    continue
+                if all(value in edges.get(prop, {}).get(individual, ()) for prop, value in rule.values) and all(
                     any(filler in types.get(target, ()) for target in edges.get(prop, {}).get(individual, ()))
-                    for prop, filler in definition.some
+                    for prop, filler in rule.some
                 ):
-                    known |= superclasses.get(definition.iri, {definition.iri})
-                    inferred.add((individual, RDF.type, definition.iri))  # type: ignore[arg-type]
+                    if rule.head_value is None:
+                        known |= superclasses.get(rule.head, {rule.head})  # type: ignore[arg-type]
+                        inferred.add((individual, RDF.type, rule.head))  # type: ignore[arg-type]
+                    else:
+                        prop, value = rule.head_value
+                        edges.setdefault(prop, {}).setdefault(individual, set()).add(value)
+                        inferred.add((individual, prop, value))  # type: ignore[arg-type]
                     changed = True
     for triple in list(inferred):
         if triple in abox or triple in tbox:

@@ -14,7 +14,7 @@ from sskg.queries.runner import run_query
 from .conftest import needs_java
 
 INFERENCE_QUERIES = ["strategies", "strategy-evidence", "non-western-evidence", "findings-by-outcome-family",
-                     "studies-by-support-type-strategy"]
+                     "studies-by-support-type-strategy", "effect-on-recovery"]
 
 
 @needs_java

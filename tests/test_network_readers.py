@@ -1,7 +1,7 @@
 """GraphML and GEXF as other tools read them: valid against the official schemas, and read by networkx, igraph
 and graphology (the graph library under Sigma.js, run with Node) into the RDF graph's own nodes, edges and values.
 
-The schemas are vendored in tests/schemas/ (see its README). graphology comes from npm into tests/js/ (.ci/run
+The schemas are vendored in tests/schemas/ (see its README). graphology comes from npm into tests/js/ (`make test`
 installs it from the lock file); its tests are skipped only where CI is unset and Node or the packages are missing.
 """
 
@@ -151,7 +151,7 @@ def graphology_or_skip() -> Path:
     node = shutil.which("node")
     if node is None or not (READERS_JS / "node_modules" / "graphology").is_dir():
         if os.environ.get("CI"):
-            pytest.fail("graphology is required in CI: Node and `npm ci --prefix tests/js` (.ci/run does both)")
+            pytest.fail("graphology is required in CI: Node (.ci/run installs it) and `npm ci --prefix tests/js` (make test runs it)")
         pytest.skip("Node or tests/js/node_modules missing (npm ci --prefix tests/js); CI runs this")
     return Path(node)
 

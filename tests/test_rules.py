@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
 from benchmarks.generate import generate
 from sskg.errors import ReasonerError
@@ -16,7 +16,7 @@ from sskg.graphbuild.ontology import vocabulary_of
 from sskg.rdf_io import strip_imports
 from sskg.graphbuild.reasoner import reason, reason_with
 from sskg.graphbuild.reasoning_store import Members, reasoning_store
-from sskg.graphbuild.rules import defined_classes, materialise
+from sskg.graphbuild.rules import materialise, ontology_rules
 from sskg.graphbuild.tbox import start_tbox_classification
 from sskg.graphbuild.triples import evidence_graph
 
@@ -38,6 +38,11 @@ def test_rules_agree_with_hermit_exactly(built: tuple[BuildResult, Path]) -> Non
     rule_types = {t for t in result.reasoning.inferred if t[1] == RDF.type}
     assert rule_types == hermit_types
     assert len(hermit_types) > 200
+    # The values the ontology's class axioms give (a finding's effect on recovery): HermiT realises them too.
+    effect = URIRef(SSKG + "effectOnRecovery")
+    hermit_effects = set(hermit.inferred.triples((None, effect, None)))
+    assert set(result.reasoning.inferred.triples((None, effect, None))) == hermit_effects
+    assert len(hermit_effects) == len(set(result.asserted.subjects(RDF.type, URIRef(SSKG + "Finding")))) == 91
     assert {t for t in result.reasoning.inferred if t[1] == RDFS.subClassOf} == {t for t in hermit.inferred if t[1] == RDFS.subClassOf}
 
 
@@ -56,16 +61,19 @@ def test_set_at_a_time_rules_agree_with_the_reference(built: tuple[BuildResult, 
     ontology = built[0].ontology
     classified = _classified(ontology)
     asserted = evidence_graph(load_evidence(generate(tmp_path / "evidence", scale, 1).folder, vocabulary_of(ontology)))
-    inferred = materialise(Members(reasoning_store(classified, asserted)), defined_classes(classified))
+    inferred = materialise(Members(reasoning_store(classified, asserted)), ontology_rules(classified))
     expected = reference_materialise(classified, asserted)
     assert set(inferred) == set(expected)
     assert len(expected) > 250 * scale
 
 
 def test_every_defined_class_becomes_a_rule(built: tuple[BuildResult, Path]) -> None:
-    definitions = defined_classes(built[0].ontology)
-    assert len(definitions) >= 25
-    assert all(d.bases and (d.some or d.values) for d in definitions)
+    ontology = built[0].ontology
+    rules = ontology_rules(ontology)
+    defined = {cls for cls, definition in ontology.subject_objects(OWL.equivalentClass) if isinstance(definition, BNode)}
+    assert {rule.head for rule in rules if rule.head_value is None} == defined
+    assert len(defined) >= 25
+    assert all(rule.bases for rule in rules)
 
 
 def test_unsupported_axiom_shape_is_refused() -> None:
@@ -75,7 +83,7 @@ def test_unsupported_axiom_shape_is_refused() -> None:
             [ a owl:Restriction ; owl:onProperty <http://e/p> ; owl:minCardinality 2 ] ) ] .
     """, format="turtle")
     with pytest.raises(ReasonerError, match="rule-expressible"):
-        defined_classes(ontology)
+        ontology_rules(ontology)
 
 
 def _broken(asserted: Graph) -> Graph:

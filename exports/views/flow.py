@@ -11,7 +11,7 @@ from html import escape
 
 from rdflib import Graph, Literal
 
-from .model import select
+from .store import select
 
 # PRISMA fields of stages that remove records; they are drawn beside the main column.
 EXCLUSION_FIELDS = frozenset({"duplicates", "excluded_automatic", "excluded_other", "records_excluded",

@@ -1,5 +1,10 @@
 """networkx over the view graph: concept degree and betweenness, bridging strategies, and the layout.
 
+Betweenness is measured on the network of concepts alone, two concepts joined when one statement,
+finding or study links them: it says which concepts join otherwise separate parts of the evidence,
+and its size (and cost) does not grow with the number of studies. Degree counts every direct link,
+to studies and findings too.
+
 The layout is computed here, once, so the page draws still nodes at fixed places with physics off
 (hazard H4); a fixed seed and rounded coordinates keep the output bytes the same for the same graph.
 """
@@ -7,8 +12,7 @@ The layout is computed here, once, so the page draws still nodes at fixed places
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
@@ -23,9 +27,6 @@ RING_FROM = 500  # nodes in a view from which findings ring their study
 RING, RING_STEP = 40, 6  # radius of a study's ring of findings: base and per finding
 SPRING_K = 2.5
 SPRING_WORK = 40_000  # spring-layout steps × nodes, at most (100 steps up to 400 nodes)
-EXACT_BETWEENNESS = 500  # above this many nodes, betweenness is estimated from at most this many sampled sources
-BETWEENNESS_WORK = 5_000_000  # sampled sources × (nodes + edges), at most: each source is a search of the whole graph
-MIN_SOURCES = 50
 CONCEPT_KINDS = tuple(kind.name for kind in KINDS if kind.name not in ("study", "finding"))
 _BUILDS_CAPITAL = str(SSKG_NS.buildsRecoveryCapital)
 
@@ -60,19 +61,15 @@ class Metrics:
         return sorted(chosen, key=lambda m: (-m.betweenness, -m.degree, m.label, m.id))
 
 
-def undirected(nodes: Iterable[ViewNode], edges: Iterable[ViewEdge]) -> nx.Graph:
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(node.id for node in nodes))
-    graph.add_edges_from(sorted((edge.source, edge.target) for edge in edges))
-    return graph
-
-
 def compute_metrics(model: ViewModel) -> Metrics:
-    graph = undirected(model.nodes.values(), model.edges)
-    sample = None if len(graph) <= EXACT_BETWEENNESS else betweenness_sources(graph)
-    betweenness = nx.betweenness_centrality(graph, k=sample, seed=LAYOUT_SEED if sample else None)
+    degree: Counter[str] = Counter()
+    for source, target in {tuple(sorted((edge.source, edge.target))) for edge in model.edges}:
+        degree[source] += 1
+        degree[target] += 1
+    concepts = concept_network(model)
+    betweenness = nx.betweenness_centrality(concepts)
     metrics = {
-        node.id: NodeMetric(node.id, node.label, node.kind, graph.degree(node.id), round(betweenness[node.id], 4))
+        node.id: NodeMetric(node.id, node.label, node.kind, degree[node.id], round(betweenness.get(node.id, 0.0), 4))
         for node in model.nodes.values()
     }
     builds: dict[str, set[str]] = {}
@@ -88,11 +85,25 @@ def compute_metrics(model: ViewModel) -> Metrics:
     return Metrics(metrics, tuple(bridges))
 
 
-def betweenness_sources(graph: nx.Graph) -> int:
-    """How many sampled sources estimate betweenness in a large graph: fewer as it grows, so the estimate
-    costs about the same at any size (a hub's share of shortest paths shows with few sources)."""
-    size = graph.number_of_nodes() + graph.number_of_edges()
-    return max(MIN_SOURCES, min(EXACT_BETWEENNESS, BETWEENNESS_WORK // size))
+def concept_network(model: ViewModel) -> nx.Graph:
+    """Concepts, joined when a statement links them or a finding or study links both."""
+    kinds = {node.id: node.kind for node in model.nodes.values()}
+    around: dict[str, set[str]] = defaultdict(set)  # a study or finding → the concepts it links to
+    pairs: set[tuple[str, str]] = set()
+    for edge in model.edges:
+        ends = (edge.source, edge.target)
+        hubs = [end for end in ends if kinds[end] in ("study", "finding")]
+        if not hubs:
+            pairs.add(tuple(sorted(ends)))  # type: ignore[arg-type]
+        elif len(hubs) == 1:
+            around[hubs[0]].add(edge.target if hubs[0] == edge.source else edge.source)
+    for linked in around.values():
+        ordered = sorted(linked)
+        pairs.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:])
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(node for node, kind in kinds.items() if kind in CONCEPT_KINDS))
+    graph.add_edges_from(sorted(pairs))
+    return graph
 
 
 def layout(nodes: tuple[ViewNode, ...], edges: tuple[ViewEdge, ...]) -> dict[str, tuple[int, int]]:
@@ -145,7 +156,7 @@ def _place_parts(graph: nx.Graph) -> dict[str, tuple[int, int]]:
 
 def _spread(size: int) -> int:
     """The radius a connected part of `size` nodes is drawn in (a lone node still needs room for its label)."""
-    return round(70 * math.sqrt(size)) if size > 1 else 60
+    return round(100 * math.sqrt(size)) if size > 1 else 60
 
 
 def _spring(part: nx.Graph, radius: int) -> dict[str, tuple[float, float]]:

@@ -1,62 +1,33 @@
-"""The built graph → view data: the nodes and edges the views draw, their filter values and details.
+"""The node-link model of the focused graph views (a study, a concept's neighbourhood, a query's rows):
+nodes and edges drawn one by one, their filter values and each node's details panel.
 
-Pure: reads the graph (SPARQL for joins, rdflib look-ups for single values) and returns plain records;
-the same graph gives the same records in the same order.
+Built from the evidence records (evidence.py) and two more SPARQL queries, the statements between
+drawn nodes and the concepts' details; the same graph gives the same records in the same order.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from weakref import WeakKeyDictionary
 
-import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib import Graph
 
 from sskg.errors import SskgError
-from sskg.rdf_io import backing_store, ox_store, rdflib_term
-from sskg.namespaces import OA, SSKG, SSKG_NS
 
-SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
+from .evidence import FACETS, KIND_ORDER, KINDS, Evidence, load_evidence
+from .pagedata import finding_json, study_json
+from .store import select_values
+
 SHORT_LABEL = 32  # characters of a label drawn on the canvas; the panel shows it whole
+_DRAWN = {kind.name for kind in KINDS}
+
+__all__ = ["FACETS", "KINDS", "KIND_ORDER", "Detail", "Details", "Link", "ViewEdge", "ViewError", "ViewModel", "ViewNode",
+           "load_model"]
 
 
 class ViewError(SskgError):
     """A view was asked for something the graph does not hold."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    label: str
-    colour: str
-    shape: str  # a vis-network shape
-    glyph: str  # the legend's symbol for that shape
-    root: str  # the ontology class whose members get this kind
-
-
-# In priority order: a node belonging to several roots takes the first kind listed.
-KINDS: tuple[Kind, ...] = (
-    Kind("study", "study", "#1f77b4", "box", "▬", "IncludedStudy"),
-    Kind("finding", "finding", "#7f7f7f", "dot", "●", "Finding"),
-    Kind("strategy", "support strategy", "#2ca02c", "diamond", "◆", "SupportStrategy"),
-    Kind("support-type", "support type", "#d62728", "triangle", "▲", "SupportType"),
-    Kind("capital", "recovery capital", "#9467bd", "hexagon", "⬢", "RecoveryCapital"),
-    Kind("outcome", "outcome", "#ff7f0e", "square", "■", "Outcome"),
-    Kind("population", "population", "#8c564b", "star", "★", "Population"),
-    Kind("support", "support form or source", "#e377c2", "triangleDown", "▼", "SupportConcept"),
-    Kind("factor", "other factor", "#17becf", "dot", "●", "Factor"),
-)
-KIND_ORDER = {kind.name: index for index, kind in enumerate(KINDS)}
-FACETS = ("theme", "support", "strategy-kind", "country", "design")
-_LITERAL_FACET_LABELS = {"direct": "direct strategy", "indirect": "indirect strategy", "not reported": "not reported"}
-# Inverse properties would draw every link twice.
-_SKIPPED_PREDICATES = {SSKG.fromStudy, RDF.type}
 
 
 @dataclass(frozen=True)
@@ -93,45 +64,30 @@ class Link:
     relation: str
 
 
-@dataclass(frozen=True)
-class FindingSummary:
-    id: str
-    statement: str
-    direction: str
-    outcome: str
-    exposures: tuple[str, ...]
-    population: str
-    estimates: tuple[str, ...]
-    stated_at: tuple[str, ...]  # where in the review: section, Table 1 row and the quoted words
-
-
 @dataclass
 class Detail:
     heading: str
     kind: str
-    fields: list[tuple[str, list[str]]]
-    findings: list[FindingSummary] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # curators' notes, shown after the findings
+    fields: list[tuple[str, list[str]]]  # a concept's own fields
+    record: dict[str, object] | None = None  # a study's or a finding's record, as every page shows it
+    findings: list[dict[str, object]] = field(default_factory=list)  # a study's findings
+    notes: list[str] = field(default_factory=list)  # curators' notes on a study
     studies: list[Link] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
 
 
 class Details(Mapping[str, Detail]):
-    """Each node's details panel, read from the graph when first asked for: a page shows at most a few
-    thousand of the graph's nodes, and reading every panel takes many seconds at 100× the review."""
+    """Each node's details panel, made when first asked for: a page shows at most a few thousand nodes."""
 
-    def __init__(self, graph: Graph, nodes: dict[str, ViewNode], edges: list[ViewEdge]) -> None:
-        self._graph, self._nodes, self._links = graph, nodes, _links(nodes, edges)
+    def __init__(self, evidence: Evidence, concept_fields: dict[str, list[tuple[str, list[str]]]],
+                 nodes: dict[str, ViewNode], edges: list[ViewEdge]) -> None:
+        self._evidence, self._fields, self._nodes = evidence, concept_fields, nodes
+        self._links = _links(nodes, edges)
         self._made: dict[str, Detail] = {}
 
     def __getitem__(self, node_id: str) -> Detail:
         if node_id not in self._made:
-            node = self._nodes[node_id]
-            detail = _detail(self._graph, URIRef(node_id), node)
-            detail.links = self._links.get(node_id, [])
-            if node.kind not in ("study", "finding"):
-                detail.studies = _studies_touched(self._nodes, detail.links)
-            self._made[node_id] = detail
+            self._made[node_id] = self._detail(self._nodes[node_id])
         return self._made[node_id]
 
     def __iter__(self) -> Iterator[str]:
@@ -140,9 +96,18 @@ class Details(Mapping[str, Detail]):
     def __len__(self) -> int:
         return len(self._nodes)
 
-    def citation(self, study: str) -> str:
-        """A study's citation alone, without reading its whole panel."""
-        return _citation(self._graph, URIRef(study))
+    def _detail(self, node: ViewNode) -> Detail:
+        evidence = self._evidence
+        links = self._links.get(node.id, [])
+        if node.kind == "study":
+            study = evidence.studies[node.id]
+            return Detail(node.label, node.kind, [], record=study_json(evidence, study),
+                          findings=[{"id": f, **finding_json(evidence, evidence.findings[f])} for f in study.findings],
+                          notes=list(study.fields.get("notes", ())), links=links)
+        if node.kind == "finding":
+            return Detail(node.label, node.kind, [], record=finding_json(evidence, evidence.findings[node.id]), links=links)
+        return Detail(node.label, node.kind, self._fields.get(node.id, []), studies=_studies_touched(self._nodes, links),
+                      links=links)
 
 
 @dataclass
@@ -156,126 +121,54 @@ class ViewModel:
         return [node.id for node in self.nodes.values() if node.kind == kind]
 
 
-@cache
-def sparql(name: str) -> str:
-    return (SPARQL_DIR / f"{name}.rq").read_text(encoding="utf-8")
-
-
-def select(graph: Graph, name: str) -> list[tuple[object, ...]]:
-    """Rows of one of this package's queries (trusted files, no user input), run by Oxigraph: rdflib's
-    engine took 40 s for them at 100× the review."""
-    solutions = _store(graph).query(sparql(name), use_default_graph_as_union=True)
-    return [tuple(None if value is None else rdflib_term(value) for value in row) for row in solutions]  # type: ignore[union-attr]
-
-
-_STORES: WeakKeyDictionary[Graph, tuple[int, ox.Store]] = WeakKeyDictionary()
-
-
-def _store(graph: Graph) -> ox.Store:
-    """The graph's own Oxigraph store, or a copy made once for all the queries of the views (again if
-    the graph's size has changed since)."""
-    own = backing_store(graph)
-    if own is not None:
-        return own
-    size, store = _STORES.get(graph, (-1, None))
-    if store is None or size != len(graph):
-        store = ox_store(graph)
-        _STORES[graph] = (len(graph), store)
-    return store
-
-
-def release_store(graph: Graph) -> None:
-    """Forget the copy `select` made of `graph`, when its views are done."""
-    _STORES.pop(graph, None)
-
-
-# -- single-value look-ups --------------------------------------------------------------------------
-
-def texts(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
-    return sorted({str(value) for value in graph.objects(subject, predicate) if isinstance(value, Literal)})
-
-
-def text(graph: Graph, subject: URIRef, predicate: URIRef) -> str | None:
-    """One literal value; English first, then the others in sorted order."""
-    values = [value for value in graph.objects(subject, predicate) if isinstance(value, Literal)]
-    values.sort(key=lambda value: (value.language not in (None, "en"), str(value)))
-    return str(values[0]) if values else None
-
-
-def label(graph: Graph, node: URIRef) -> str:
-    for predicate in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
-        value = text(graph, node, predicate)
-        if value:
-            return value
-    return re.split(r"[/#]", str(node).rstrip("/#"))[-1]
-
-
-def iris(graph: Graph, subject: URIRef, predicate: URIRef) -> list[URIRef]:
-    return sorted(value for value in graph.objects(subject, predicate) if isinstance(value, URIRef))
-
-
-def labels(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
-    return [label(graph, value) for value in iris(graph, subject, predicate)]
-
-
-# -- the model --------------------------------------------------------------------------------------
-
-def load_model(graph: Graph) -> ViewModel:
-    kinds = _node_kinds(graph)
-    facets = _study_facets(graph)
+def load_model(graph: Graph, evidence: Evidence | None = None) -> ViewModel:
+    evidence = evidence or load_evidence(graph)
     nodes: dict[str, ViewNode] = {}
-    for iri in sorted(kinds, key=lambda node: (KIND_ORDER[kinds[node]], str(node))):
-        kind = kinds[iri]
-        if kind == "study":
-            year = graph.value(iri, SSKG.year)
-            node = ViewNode(str(iri), kind, label(graph, iri), facets.get(str(iri), {}),
-                            year=int(year) if isinstance(year, Literal) else None)
-        elif kind == "finding":
-            study = graph.value(iri, SSKG.fromStudy)
-            node = ViewNode(str(iri), kind, label(graph, iri), study=str(study) if study in kinds else None)
-        else:
-            node = ViewNode(str(iri), kind, label(graph, iri))
-        nodes[node.id] = node
-    edges = _edges(graph, kinds)
-    facet_labels = {
-        facet: {value: _facet_label(graph, value) for value in sorted({v for f in facets.values() for v in f.get(facet, ())})}
-        for facet in FACETS
-    }
-    return ViewModel(nodes, edges, Details(graph, nodes, edges), facet_labels)
+    for study in evidence.studies.values():
+        nodes[study.id] = ViewNode(study.id, "study", study.label, study.facets, year=study.year)
+    for finding in evidence.findings.values():
+        nodes[finding.id] = ViewNode(finding.id, "finding", finding.statement,
+                                     study=finding.study if finding.study in evidence.studies else None)
+    for concept in evidence.concepts.values():
+        if concept.kind in _DRAWN:
+            nodes[concept.id] = ViewNode(concept.id, concept.kind, concept.label)
+    ordered = dict(sorted(nodes.items(), key=lambda item: (KIND_ORDER[item[1].kind], item[0])))
+    edges = _edges(graph, evidence, ordered)
+    facet_labels = {facet: {value: evidence.label(value) for value in sorted({v for s in evidence.studies.values()
+                                                                             for v in s.facets.get(facet, ())})}
+                    for facet in FACETS}
+    return ViewModel(ordered, edges, Details(evidence, _concept_fields(graph, evidence), ordered, edges), facet_labels)
 
 
-def _node_kinds(graph: Graph) -> dict[URIRef, str]:
-    by_root = {SSKG_NS[kind.root]: kind.name for kind in KINDS}
-    kinds: dict[URIRef, str] = {}
-    for node, root in select(graph, "node-kinds"):
-        kind = by_root[root]  # type: ignore[index]
-        current = kinds.get(node)  # type: ignore[arg-type]
-        if current is None or KIND_ORDER[kind] < KIND_ORDER[current]:
-            kinds[node] = kind  # type: ignore[index]
-    return kinds
-
-
-def _study_facets(graph: Graph) -> dict[str, dict[str, tuple[str, ...]]]:
-    collected: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for study, facet, value in select(graph, "study-facets"):
-        collected[str(study)][str(facet)].add(str(value))
-    return {study: {facet: tuple(sorted(values)) for facet, values in sorted(by_facet.items())}
-            for study, by_facet in sorted(collected.items())}
-
-
-def _facet_label(graph: Graph, value: str) -> str:
-    if value in _LITERAL_FACET_LABELS:
-        return _LITERAL_FACET_LABELS[value]
-    return label(graph, URIRef(value))
-
-
-def _edges(graph: Graph, kinds: dict[URIRef, str]) -> list[ViewEdge]:
-    edges = set()
-    for subject in kinds:
-        for predicate, obj in graph.predicate_objects(subject):
-            if obj in kinds and obj != subject and predicate not in _SKIPPED_PREDICATES:
-                edges.add(ViewEdge(str(subject), str(obj), str(predicate), label(graph, predicate)))  # type: ignore[arg-type]
+def _edges(graph: Graph, evidence: Evidence, nodes: dict[str, ViewNode]) -> list[ViewEdge]:
+    edges = {ViewEdge(source, target, predicate, evidence.label(predicate))  # type: ignore[arg-type]
+             for source, predicate, target in select_values(graph, "node-links")
+             if source in nodes and target in nodes and source != target}
     return sorted(edges, key=lambda edge: (edge.source, edge.predicate, edge.target))
+
+
+def _concept_fields(graph: Graph, evidence: Evidence) -> dict[str, list[tuple[str, list[str]]]]:
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    sources: dict[str, list[str]] = defaultdict(list)
+    definitions: dict[str, dict[str, str]] = defaultdict(dict)
+    for concept, name, value, statement in select_values(graph, "concept-details"):
+        if name == "review_definition":
+            definitions[concept][statement] = value  # type: ignore[index]
+        elif name == "review_definition_source":
+            sources[statement].append(evidence.label(value))  # type: ignore[index]
+        elif name in ("classes", "source"):
+            found[concept][name].append(evidence.label(value))  # type: ignore[index]
+        else:
+            found[concept][name].append(value)  # type: ignore[index]
+    fields: dict[str, list[tuple[str, list[str]]]] = {}
+    for concept in sorted(set(found) | set(definitions)):
+        review = [text + (f" (after {', '.join(sorted(sources[statement]))})" if sources.get(statement) else "")
+                  for statement, text in sorted(definitions.get(concept, {}).items())]
+        named = [("Classified as", found[concept].get("classes", [])), ("Definition", found[concept].get("definition", [])),
+                 ("Scope note", found[concept].get("scope", [])), ("Source", found[concept].get("source", [])),
+                 ("Definition in the review", review)]
+        fields[concept] = [(name, sorted(set(values))) for name, values in named if values]
+    return fields
 
 
 def _links(nodes: dict[str, ViewNode], edges: list[ViewEdge]) -> dict[str, list[Link]]:
@@ -298,111 +191,3 @@ def _studies_touched(nodes: dict[str, ViewNode], links: list[Link]) -> list[Link
 
 def _link_order(link: Link) -> tuple[int, str, str, str]:
     return KIND_ORDER[link.kind], link.label, link.id, link.relation
-
-
-# -- details ----------------------------------------------------------------------------------------
-
-def _detail(graph: Graph, iri: URIRef, node: ViewNode) -> Detail:
-    if node.kind == "study":
-        return _study_detail(graph, iri, node)
-    if node.kind == "finding":
-        summary = finding_summary(graph, iri)
-        fields = [
-            ("Statement", [summary.statement]),
-            ("Study", labels(graph, iri, SSKG.fromStudy)),
-            ("Direction", [summary.direction]),
-            ("Outcome", [summary.outcome]),
-            ("Exposures", list(summary.exposures)),
-            ("Population", [summary.population]),
-            ("Effect estimates", list(summary.estimates)),
-            ("Qualitative themes", texts(graph, iri, SSKG.qualitativeTheme)),
-            ("Stated in the review", list(summary.stated_at)),
-        ]
-        return Detail(node.label, node.kind, _present(fields))
-    return _concept_detail(graph, iri, node)
-
-
-def _present(fields: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
-    return [(name, [value for value in values if value]) for name, values in fields if any(values)]
-
-
-def _study_detail(graph: Graph, iri: URIRef, node: ViewNode) -> Detail:
-    size = graph.value(iri, SSKG.sampleSize)
-    country = labels(graph, iri, SSKG.conductedIn) or (["not reported"] if graph.value(iri, SSKG.countryNotReported) else [])
-    design = labels(graph, iri, SSKG.hasDesignCategory) + labels(graph, iri, SSKG.hasDesign)
-    fields = [
-        ("Citation", [_citation(graph, iri)]),
-        ("Title", [text(graph, iri, DCTERMS.title) or ""]),
-        ("Year", [str(node.year) if node.year else ""]),
-        ("Aim", [text(graph, iri, SSKG.aim) or ""]),
-        ("Sample", [f"N = {size}" if size is not None else "", text(graph, iri, SSKG.sampleDescription) or ""]),
-        ("Country", country),
-        ("Design", [", ".join(design), text(graph, iri, SSKG.analysis) or ""]),
-        ("Theme", labels(graph, iri, SSKG.hasTheme) + labels(graph, iri, SSKG.hasSubTheme)),
-        ("Table 1 label", texts(graph, iri, SKOS.altLabel)),
-        ("Discussed in the review", labels(graph, iri, SSKG.discussedIn)),
-    ]
-    findings = [finding_summary(graph, finding) for finding in iris(graph, iri, SSKG.reportsFinding)]
-    return Detail(node.label, node.kind, _present(fields), findings=findings, notes=texts(graph, iri, SSKG.note))
-
-
-def _citation(graph: Graph, study: URIRef) -> str:
-    return text(graph, study, DCTERMS.bibliographicCitation) or ""
-
-
-def finding_summary(graph: Graph, iri: URIRef) -> FindingSummary:
-    outcome = graph.value(iri, SSKG.hasOutcome)
-    family = [label(graph, cls) for cls in iris(graph, outcome, RDF.type)
-              if (cls, RDFS.subClassOf, SSKG_NS.Outcome) in graph] if isinstance(outcome, URIRef) else []
-    outcome_text = label(graph, outcome) if isinstance(outcome, URIRef) else ""
-    if family:
-        outcome_text += f" ({', '.join(family)})"
-    return FindingSummary(
-        id=str(iri),
-        statement=label(graph, iri),
-        direction=", ".join(labels(graph, iri, SSKG.hasDirection)),
-        outcome=outcome_text,
-        exposures=tuple(labels(graph, iri, SSKG.hasExposure)),
-        population=", ".join(labels(graph, iri, SSKG.inPopulation)),
-        estimates=tuple(_estimate(graph, estimate) for estimate in iris(graph, iri, SSKG.hasEffectEstimate)),
-        stated_at=tuple(stated_at(graph, iri)),
-    )
-
-
-def _estimate(graph: Graph, estimate: URIRef) -> str:
-    parts = [label(graph, estimate)]
-    for name, predicate in (("comparison", SSKG.comparison), ("subgroup", SSKG.subgroup)):
-        value = text(graph, estimate, predicate)
-        if value:
-            parts.append(f"{name}: {value}")
-    return "; ".join(parts)
-
-
-def stated_at(graph: Graph, iri: URIRef) -> list[str]:
-    """Where the review states a fact: section, Table 1 row and the quoted words."""
-    places = []
-    for location in iris(graph, iri, SSKG.statedAt):
-        # A Table 1 row says more than the table's long caption.
-        where = ", ".join(labels(graph, location, SSKG.inTable1Row) or labels(graph, location, SSKG.inSection))
-        quotes = [text(graph, selector, OA.exact) for selector in iris(graph, location, OA.hasSelector)]
-        quote = " ".join(q for q in quotes if q)
-        places.append(f"{where}: “{quote}”" if quote else where)
-    return sorted(places)
-
-
-def _concept_detail(graph: Graph, iri: URIRef, node: ViewNode) -> Detail:
-    classes = [label(graph, cls) for cls in iris(graph, iri, RDF.type) if str(cls).startswith(str(SSKG_NS))]
-    definitions = []
-    for statement in sorted(graph.subjects(SSKG.definesConcept, iri)):
-        sources = labels(graph, statement, SSKG.definitionSource)  # type: ignore[arg-type]
-        value = text(graph, statement, RDF.value)  # type: ignore[arg-type]
-        if value:
-            definitions.append(value + (f" (after {', '.join(sources)})" if sources else ""))
-    fields = [
-        ("Classified as", classes),
-        ("Definition", texts(graph, iri, SKOS.definition)),
-        ("Scope note", texts(graph, iri, SKOS.scopeNote)),
-        ("Source", labels(graph, iri, DCTERMS.source)),
-        ("Definition in the review", definitions),
-    ]
-    return Detail(node.label, node.kind, _present(fields))

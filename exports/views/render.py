@@ -25,7 +25,9 @@ from urllib.parse import quote
 
 from .focus import GraphView
 from .metrics import Metrics, NodeMetric
+from .evidence import EFFECTS, NOT_DERIVED, Effect, Evidence, Review
 from .model import FACETS, KINDS, Detail, ViewError, ViewModel
+from .pagedata import effects_json, ink
 
 HERE = Path(__file__).resolve().parent
 OVERVIEW = "overview.html"
@@ -74,9 +76,26 @@ def content_security_policy(scripts: Sequence[str], style: str) -> str:
             "connect-src 'none'; font-src 'none'; base-uri 'none'; form-action 'none'")
 
 
-def page(title: str, subtitle: str, body: str, body_class: str, data: object = None, scripts: Sequence[str] = ()) -> str:
-    style = asset("static/style.css")
+NAV = (("index.html", "Start"), (OVERVIEW, "Evidence graph"), ("gap-map.html", "Evidence-and-gap map"),
+       ("search-flow.html", "Search flow"))
+
+
+def nav(current: str | None) -> str:
+    marked = ' aria-current="page"'
+    return " ".join(f'<a href="{href}"{marked if href == current else ""}>{escape(text)}</a>' for href, text in NAV)
+
+
+def effect_css() -> str:
+    """Each effect's chip colours, for pages with and without scripts (the colours are fixed, as is the style's hash)."""
+    return "".join(f'.chip[data-effect="{e.name}"]{{background-color:{e.colour};color:{ink(e.colour)}}}'
+                   for e in (*EFFECTS, NOT_DERIVED)) + "\n"
+
+
+def page(title: str, subtitle: str, body: str, body_class: str, data: object = None, scripts: Sequence[str] = (),
+         current: str | None = None) -> str:
+    style = asset("static/style.css") + effect_css()
     return fill(asset("templates/page.html"), {
+        "NAV": nav(current),
         "CSP": content_security_policy(scripts, style),
         "TITLE": escape(title),
         "SUBTITLE": escape(subtitle),
@@ -94,17 +113,19 @@ def node_href(node_id: str, target: str = OVERVIEW) -> str:
 
 # -- graph views ------------------------------------------------------------------------------------
 
-def graph_page(view: GraphView, model: ViewModel, metrics: Metrics, positions: dict[str, tuple[int, int]],
-               is_overview: bool) -> str:
-    data = graph_data(view, model, metrics, positions, None if is_overview else OVERVIEW)
+def graph_page(view: GraphView, model: ViewModel, evidence: Evidence, metrics: Metrics,
+               positions: dict[str, tuple[int, int]]) -> str:
+    """A focused view: the nodes one by one at fixed places, linking to the overview for what it leaves out."""
+    data = graph_data(view, model, evidence, metrics, positions)
     notice = view.notice or ""
-    body = fill(asset("templates/graph.html"), {"NOTICE": escape(notice), "NOTICE_HIDDEN": "" if notice else " hidden"})
+    body = fill(asset("templates/graph.html"), {"NOTICE": escape(notice), "NOTICE_HIDDEN": "" if notice else " hidden",
+                                                 "FILTERS": asset("templates/filters.html")})
     scripts = (vis_network_js(), asset("static/common.js"), asset("static/graph.js"))
     return page(view.title, view.subtitle, body, "graph", data, scripts)
 
 
-def graph_data(view: GraphView, model: ViewModel, metrics: Metrics, positions: dict[str, tuple[int, int]],
-               overview_href: str | None) -> dict[str, object]:
+def graph_data(view: GraphView, model: ViewModel, evidence: Evidence, metrics: Metrics,
+               positions: dict[str, tuple[int, int]]) -> dict[str, object]:
     nodes = []
     for node in view.nodes:
         x, y = positions.get(node.id, (0, 0))
@@ -125,10 +146,12 @@ def graph_data(view: GraphView, model: ViewModel, metrics: Metrics, positions: d
         "edges": [{"id": f"e{index}", "from": edge.source, "to": edge.target, "label": edge.label}
                   for index, edge in enumerate(view.edges)],
         "details": {node.id: detail_data(model.details[node.id], metrics.nodes[node.id]) for node in view.nodes},
-        "facets": {facet: [[value, model.facet_labels[facet].get(value, value)] for value in values]
+        "facets": {facet: sorted(([value, model.facet_labels[facet].get(value, value)] for value in values),
+                                 key=lambda pair: (pair[1].casefold(), pair[0]))
                    for facet, values in present.items()},
+        **effects_json(evidence),
         "years": [years[0], years[-1]] if years else [0, 0],
-        "overview": overview_href,
+        "overview": OVERVIEW,
         "focus": view.focus,
         "highlight": list(view.highlight),
     }
@@ -139,32 +162,51 @@ def _size(metric: NodeMetric) -> int:
 
 
 def detail_data(detail: Detail, metric: NodeMetric) -> dict[str, object]:
-    measures = [("Degree", [str(metric.degree)]), ("Betweenness", [f"{metric.betweenness:.4f}"])]
+    measures = [("Links", [str(metric.degree)])]
+    if detail.kind not in ("study", "finding"):  # betweenness is measured among concepts only
+        measures.append(("Bridging (betweenness among concepts)", [f"{metric.betweenness:.4f}"]))
     return {
         "heading": detail.heading,
         "kind": detail.kind,
         "fields": [[name, values] for name, values in [*detail.fields, *measures]],
-        "findings": [asdict(finding) for finding in detail.findings],
+        "record": detail.record,
+        "findings": detail.findings,
         "notes": detail.notes,
         "studies": [{"id": link.id, "label": link.label} for link in detail.studies],
         "links": [asdict(link) for link in detail.links],
     }
 
 
+def overview_page(data: dict[str, object], subtitle: str) -> str:
+    scripts = (vis_network_js(), asset("static/common.js"), asset("static/overview.js"))
+    body = fill(asset("templates/overview.html"), {"FILTERS": asset("templates/filters.html")})
+    return page("Evidence graph", subtitle, body, "graph overview-page", data, scripts, current=OVERVIEW)
+
+
 # -- pages drawn in Python --------------------------------------------------------------------------
 
 def gap_page(data: dict[str, object], subtitle: str) -> str:
     scripts = (asset("static/common.js"), asset("static/gapmap.js"))
-    return page("Evidence-and-gap map", subtitle, asset("templates/gapmap.html"), "gap", data, scripts)
+    body = fill(asset("templates/gapmap.html"), {"FILTERS": asset("templates/filters.html")})
+    return page("Evidence-and-gap map", subtitle, body, "gap", data, scripts, current="gap-map.html")
 
 
 def flow_page(body: str, subtitle: str) -> str:
-    return page("Search flow", subtitle, f'<main class="page">\n{body}\n</main>', "flow")
+    return page("Search flow", subtitle, f'<main id="main" class="page">\n{body}\n</main>', "flow", current="search-flow.html")
 
 
-def index_page(views: Iterable[tuple[str, str, str]], metrics: Metrics, top: int = 15) -> str:
-    """Links to the views, and the networkx measures as tables."""
-    items = "".join(f'<li><a href="{escape(href)}">{escape(title)}</a>: {escape(text)}</li>' for href, title, text in views)
+def index_page(review: Review | None, views: Iterable[tuple[str, str, str, str]], effects: Iterable[Effect],
+               metrics: Metrics, top: int = 15) -> str:
+    """Lay readers first: what the review is and what each view shows; the network measures last, in plain words."""
+    cards = "".join(f'<li><a href="{escape(href)}">{escape(title)}</a><p>{escape(what)}</p><p class="hint">{escape(numbers)}</p></li>'
+                    for href, title, what, numbers in views)
+    chips = "".join(f'<li><span class="effect"><span class="chip" aria-hidden="true" data-effect="{escape(e.name)}">{escape(e.glyph)}</span>'
+                    f"<span>{escape(e.label)}</span></span></li>" for e in effects)
+    if review:
+        about = (f"<p>These pages hold the evidence of one scoping review: <cite>{escape(review.title)}</cite> "
+                 f"({escape(review.authors)}, {review.year or 'n.d.'}). {escape(review.scope)}</p>")
+    else:
+        about = "<p>These pages hold the evidence of a scoping review.</p>"
     concepts = metrics.concepts()[:top]
     kind_labels = {kind.name: kind.label for kind in KINDS}
     concept_rows = "".join(
@@ -177,16 +219,39 @@ def index_page(views: Iterable[tuple[str, str, str]], metrics: Metrics, top: int
         f'<td>{escape(", ".join(b.capital))}</td><td class="number">{b.betweenness:.4f}</td></tr>'
         for b in metrics.bridges
     ) or '<tr><td colspan="4">none</td></tr>'
-    body = f"""<main class="page">
-<h2>Views</h2>
-<ul class="views">{items}</ul>
-<p class="hint">Focused views: <code>sskg view study KEY</code>, <code>sskg view concept NAME --depth K</code>,
-<code>sskg view query NAME --param name=value</code>. Measures: <code>sskg stats</code>.</p>
-<h2>Most central concepts</h2>
-<table class="metrics" id="central-concepts"><thead><tr><th>Concept</th><th>Kind</th><th>Degree</th><th>Betweenness</th></tr></thead>
-<tbody>{concept_rows}</tbody></table>
-<h2>Strategies that bridge recovery-capital kinds</h2>
-<table class="metrics" id="bridges"><thead><tr><th>Strategy</th><th>Kinds</th><th>Recovery capital</th><th>Betweenness</th></tr></thead>
-<tbody>{bridge_rows}</tbody></table>
+    body = f"""<main id="main" class="page">
+<section aria-labelledby="about-heading">
+<h2 id="about-heading">What this is</h2>
+{about}
+<p>Every study, finding and number comes from the review's own text, and each finding says where the review states it.
+The pages work offline and fetch nothing.</p>
+</section>
+<section aria-labelledby="views-heading">
+<h2 id="views-heading">What you can look at</h2>
+<ul class="cards">{cards}</ul>
+</section>
+<section aria-labelledby="effect-heading">
+<h2 id="effect-heading">“Effect on recovery”</h2>
+<p>A study finds that support goes with more or less of an outcome. Whether that is good news depends on the outcome:
+more quality of life is better for recovery, more symptoms or isolation is worse. Every page shows each finding's effect
+on recovery, read this way, with a colour and a symbol:</p>
+<ul class="legend inline effect-key">{chips}</ul>
+</section>
+<section aria-labelledby="measures-heading">
+<h2 id="measures-heading">For researchers: how the concepts connect</h2>
+<p>The concepts linked to the most studies, findings and other concepts. <em>Links</em> counts a concept's direct
+connections; <em>bridging</em> (betweenness centrality) is the share of shortest paths between two other nodes that pass
+through it, so a high value marks a concept that joins otherwise separate parts of the evidence.</p>
+<div class="table-scroll"><table class="metrics" id="central-concepts"><caption class="offscreen">Most connected concepts</caption>
+<thead><tr><th scope="col">Concept</th><th scope="col">Kind</th><th scope="col">Links</th><th scope="col">Bridging</th></tr></thead>
+<tbody>{concept_rows}</tbody></table></div>
+<h3>Strategies said to build more than one kind of recovery capital</h3>
+<div class="table-scroll"><table class="metrics" id="bridges"><caption class="offscreen">Strategies building several kinds of recovery capital</caption>
+<thead><tr><th scope="col">Strategy</th><th scope="col">Kinds</th><th scope="col">Recovery capital</th><th scope="col">Bridging</th></tr></thead>
+<tbody>{bridge_rows}</tbody></table></div>
+<p class="hint">Focused views from the command line: <code>sskg view study KEY</code>, <code>sskg view concept NAME --depth K</code>,
+<code>sskg view query NAME --param name=value</code>; all measures: <code>sskg stats</code>.</p>
+</section>
 </main>"""
-    return page("Social support evidence: views", "Open any view offline; nothing is fetched.", body, "index")
+    return page("Social support and recovery: the evidence", "A scoping review's studies and findings, to explore offline",
+                body, "index", current="index.html")

@@ -11,10 +11,13 @@ from sskg.rdf_io import atomic_write
 
 from . import focus
 from .flow import flow_body, load_flow
-from .gapmap import gap_data, load_gap_map
+from .evidence import Evidence, load_evidence, load_review
+from .gapmap import gap_data, gap_summary, load_gap_map
 from .metrics import Metrics, compute_metrics, layout
-from .model import ViewModel, load_model, release_store
-from .render import OVERVIEW, flow_page, gap_page, graph_page, index_page
+from .model import ViewModel, load_model
+from .store import release_store
+from .overview import overview_data
+from .render import OVERVIEW, flow_page, gap_page, graph_page, index_page, overview_page
 
 GAP_MAP = "gap-map.html"
 SEARCH_FLOW = "search-flow.html"
@@ -26,13 +29,15 @@ class Prepared:
     """The graph read once into view data, shared by every view written from it."""
 
     graph: Graph
+    evidence: Evidence
     model: ViewModel
     metrics: Metrics
 
 
 def prepare(graph: Graph) -> Prepared:
-    model = load_model(graph)
-    return Prepared(graph, model, compute_metrics(model))
+    evidence = load_evidence(graph)
+    model = load_model(graph, evidence)
+    return Prepared(graph, evidence, model, compute_metrics(model))
 
 
 def write_page(path: Path, text: str) -> Path:
@@ -42,8 +47,7 @@ def write_page(path: Path, text: str) -> Path:
 
 
 def graph_view_page(prepared: Prepared, view: focus.GraphView) -> str:
-    return graph_page(view, prepared.model, prepared.metrics, layout(view.nodes, view.edges),
-                      is_overview=f"{view.name}.html" == OVERVIEW)
+    return graph_page(view, prepared.model, prepared.evidence, prepared.metrics, layout(view.nodes, view.edges))
 
 
 def write_graph_view(prepared: Prepared, view: focus.GraphView, out_dir: Path) -> Path:
@@ -54,23 +58,30 @@ def render_all(graph: Graph, cap: int = focus.DEFAULT_CAP) -> dict[str, str]:
     """The overview, the gap map, the search flow and an index linking them: file name → HTML."""
     try:
         prepared = prepare(graph)
-        overview = focus.overview(prepared.model, cap)
-        gap = load_gap_map(graph)
+        evidence = prepared.evidence
+        gap = load_gap_map(graph, evidence)
         stages = load_flow(graph)
         reported = sum(stage.count is not None for stage in stages)
-        strategies = len({row[1] for row in gap.rows})
-        gap_subtitle = f"{strategies} strategies; {len(gap.gaps('outcome'))} strategy × outcome-family cells without a study"
+        overview_subtitle = (f"Themes → what the studies examined → outcomes · all {len(evidence.studies)} studies, "
+                             f"{len(evidence.findings)} findings")
+        gap_subtitle = "Support strategies × outcome families · all studies"
         flow_subtitle = f"{len(stages)} stages, {reported} with a number the review reports"
         views = [
-            (OVERVIEW, "Evidence graph", overview.subtitle + (f". {overview.notice}" if overview.notice else "")),
-            (GAP_MAP, "Evidence-and-gap map", gap_subtitle),
-            (SEARCH_FLOW, "Search flow", flow_subtitle),
+            (OVERVIEW, "Evidence graph",
+             "What the studies examined (support strategies, types and sources of support) and the outcomes their "
+             "findings concern, each line coloured by its effect on recovery. Start here; search for a study or a topic.",
+             f"{len(evidence.studies)} studies, {len(evidence.findings)} findings"),
+            (GAP_MAP, "Evidence-and-gap map",
+             "Which support strategies have studies on which kinds of outcome, what those studies found, and where "
+             "there is no evidence yet.", gap_summary(gap, evidence)),
+            (SEARCH_FLOW, "Search flow",
+             "How the review found its studies: the records searched, screened, and included.", flow_subtitle),
         ]
         return {
-            OVERVIEW: graph_view_page(prepared, overview),
-            GAP_MAP: gap_page(gap_data(gap, prepared.model, OVERVIEW), gap_subtitle),
+            OVERVIEW: overview_page(overview_data(evidence, GAP_MAP), overview_subtitle),
+            GAP_MAP: gap_page(gap_data(gap, evidence, OVERVIEW), gap_subtitle),
             SEARCH_FLOW: flow_page(flow_body(stages), flow_subtitle),
-            INDEX: index_page(views, prepared.metrics),
+            INDEX: index_page(load_review(graph, evidence), views, evidence.effects, prepared.metrics),
         }
     finally:
         release_store(graph)  # the Oxigraph copy the queries ran on: gigabytes at scale

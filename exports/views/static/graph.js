@@ -1,54 +1,48 @@
-/* The graph views: a precomputed layout drawn by vis-network with physics off, filters, search and a
-   details panel whose links move the view to neighbouring nodes. */
+/* A focused graph view (a study, a concept's neighbourhood, a query's rows): its nodes one by one at
+   a precomputed layout, drawn by vis-network with physics off; filters, search, a list of the same
+   nodes and a details panel whose links move the view, or lead to the overview for what it leaves out. */
 "use strict";
 (function () {
-  const { readData, el, nodeHref } = window.sskgViews;
+  const { el, plural, readHash, writeHash, makeFilters, citationBlock, studyFacts, findingBlock, makeSearch, openPanel,
+          closePanel, wireClose, nodeHref, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const kinds = new Map(data.kinds.map((kind) => [kind.name, kind]));
   const byId = new Map(data.nodes.map((node) => [node.id, node]));
-  const state = { ready: false, readyAt: null, selected: null };
+  const effects = new Map(data.effects.map((effect) => [effect.name, effect]));
+  effects.set(data.not_derived.name, data.not_derived);
+  const HASH_KEYS = ["node", "theme", "support", "population", "design", "country", "from", "to"];
+  const state = { ready: false, readyAt: null, selected: null, filters: {} };
   const adjacent = new Map(data.nodes.map((node) => [node.id, []]));
   for (const edge of data.edges) {
     adjacent.get(edge.from).push(edge.to);
     adjacent.get(edge.to).push(edge.from);
   }
-
   // Concepts and studies are read at a glance; finding labels are drawn once zoomed in.
   const FONT_SIZES = { study: 16, finding: 11 };
 
-  function tip(text) {
-    return el("div", { class: "tip" }, text);
-  }
-
+  const tip = (text) => el("div", { class: "tip" }, text);
   const highlighted = new Set(data.highlight);
   const nodes = new vis.DataSet(data.nodes.map((node) => {
     const kind = kinds.get(node.kind);
-    const inside = kind.shape === "box";
+    const inside = ["box", "ellipse"].includes(kind.shape);
     return {
-      id: node.id,
-      label: node.short,
-      x: node.x,
-      y: node.y,
-      shape: kind.shape,
-      size: node.size,
+      id: node.id, label: node.short, x: node.x, y: node.y, shape: kind.shape, size: node.size,
       color: { background: kind.colour, border: "#333333", highlight: { background: kind.colour, border: "#000000" } },
       borderWidth: highlighted.has(node.id) ? 4 : 1,
-      font: { color: inside ? "#ffffff" : "#222222", size: FONT_SIZES[node.kind] || 18, strokeWidth: inside ? 0 : 4, strokeColor: "#ffffff" },
+      font: { color: inside && node.kind === "study" ? "#ffffff" : "#1a1a1a", size: FONT_SIZES[node.kind] || 14,
+              strokeWidth: inside ? 0 : 4, strokeColor: "#ffffff" },
       title: tip(node.label + " (" + kind.label + ")"),
     };
   }));
   const edges = new vis.DataSet(data.edges.map((edge) => ({
-    id: edge.id,
-    from: edge.from,
-    to: edge.to,
-    arrows: "to",
-    title: tip(edge.label),
+    id: edge.id, from: edge.from, to: edge.to, arrows: "to", title: tip(edge.label),
   })));
-  const network = new vis.Network(document.getElementById("network"), { nodes, edges }, {
+  const container = document.getElementById("network");
+  const network = new vis.Network(container, { nodes, edges }, {
     physics: { enabled: false },
     layout: { improvedLayout: false },
     interaction: { hover: true, tooltipDelay: 200, hideEdgesOnDrag: data.nodes.length > 500 },
-    edges: { smooth: false, width: 1, color: { color: "#b5b5b5", highlight: "#333333", hover: "#666666" },
+    edges: { smooth: false, width: 1, color: { color: "#9a9a9a", highlight: "#1a1a1a", hover: "#4d4d4d" },
              arrows: { to: { enabled: true, scaleFactor: 0.5 } } },
   });
   network.once("afterDrawing", () => {
@@ -56,158 +50,113 @@
     state.readyAt = performance.now();
   });
 
-  // -- legend, search and filters -------------------------------------------------------------------
-  const counts = new Map();
-  for (const node of data.nodes) counts.set(node.kind, (counts.get(node.kind) || 0) + 1);
-  const legend = document.getElementById("legend");
-  for (const kind of data.kinds) {
-    if (!counts.has(kind.name)) continue;
-    const item = el("li");
-    const glyph = el("span", { class: "glyph" }, kind.glyph);
-    glyph.style.color = kind.colour;
-    item.append(glyph, el("span", {}, " " + kind.label + " (" + counts.get(kind.name) + ")"));
-    legend.appendChild(item);
-  }
+  // -- filters and legend ---------------------------------------------------------------------------------
+  const filters = makeFilters(document.getElementById("filter-controls"), data, () => update(true));
+  if (window.matchMedia("(max-width: 760px)").matches) document.getElementById("filter-box").open = false;
+  document.getElementById("filter-reset").addEventListener("click", () => {
+    filters.reset();
+    update(true);
+  });
+  document.getElementById("fit").addEventListener("click", () => network.fit({ animation: false }));
 
-  const search = document.getElementById("search");
-  const searchList = document.getElementById("search-list");
-  const searchStatus = document.getElementById("search-status");
-  for (const node of [...data.nodes].sort((a, b) => a.label.localeCompare(b.label))) {
-    searchList.appendChild(el("option", { value: node.label }));
-  }
-  function find() {
-    const wanted = search.value.trim().toLowerCase();
-    if (!wanted) return;
-    const hit = data.nodes.find((node) => node.label.toLowerCase() === wanted)
-      || data.nodes.find((node) => node.label.toLowerCase().includes(wanted));
-    searchStatus.textContent = hit ? "" : "Nothing in this view matches.";
-    if (hit) goTo(hit.id);
-  }
-  document.getElementById("search-go").addEventListener("click", find);
-  search.addEventListener("change", find);
-  search.addEventListener("keydown", (event) => { if (event.key === "Enter") find(); });
-
-  const selects = [...document.querySelectorAll("#filters select")];
-  for (const select of selects) {
-    for (const [value, label] of data.facets[select.dataset.facet] || []) {
-      select.appendChild(el("option", { value }, label));
-    }
-    select.addEventListener("change", applyFilters);
-  }
-  const yearFrom = document.getElementById("year-from");
-  const yearTo = document.getElementById("year-to");
-  for (const input of [yearFrom, yearTo]) {
-    input.min = data.years[0];
-    input.max = data.years[1];
-    input.addEventListener("change", applyFilters);
-  }
-  yearFrom.value = data.years[0];
-  yearTo.value = data.years[1];
-  document.getElementById("filter-reset").addEventListener("click", resetFilters);
-
-  function matches(node, chosen, from, to) {
-    for (const [facet, value] of chosen) {
-      if (!(node.facets[facet] || []).includes(value)) return false;
-    }
-    return node.year === null || (node.year >= from && node.year <= to);
-  }
-
-  function applyFilters() {
-    const chosen = selects.filter((select) => select.value).map((select) => [select.dataset.facet, select.value]);
-    const from = yearFrom.value === "" ? -Infinity : Number(yearFrom.value);
-    const to = yearTo.value === "" ? Infinity : Number(yearTo.value);
-    const active = chosen.length > 0 || from > data.years[0] || to < data.years[1];
+  function visibleSet() {
+    const active = Object.keys(state.filters).length > 0;
     const visible = new Set();
     for (const node of data.nodes) {
-      if (!active || (node.facets && matches(node, chosen, from, to))) visible.add(node.id);
+      if (!active || (node.facets && filters.matches(node, state.filters))) visible.add(node.id);
     }
     if (active) {
       // Concepts stay when they touch evidence still shown.
       for (const node of data.nodes) {
-        if (!node.facets && adjacent.get(node.id).some((other) => visible.has(other) && byId.get(other).facets)) {
-          visible.add(node.id);
-        }
+        if (!node.facets && adjacent.get(node.id).some((other) => visible.has(other) && byId.get(other).facets)) visible.add(node.id);
       }
     }
-    const changes = [];
-    nodes.forEach((item) => {
-      const hidden = !visible.has(item.id);
-      if (Boolean(item.hidden) !== hidden) changes.push({ id: item.id, hidden });
-    });
-    nodes.update(changes);
-    document.getElementById("visible-count").textContent =
-      visible.size + " of " + data.nodes.length + " nodes shown" + (active ? " (filtered)" : "");
+    return visible;
   }
 
-  function resetFilters() {
-    for (const select of selects) select.value = "";
-    yearFrom.value = data.years[0];
-    yearTo.value = data.years[1];
-    applyFilters();
+  function legend(visible) {
+    const counts = new Map();
+    for (const id of visible) counts.set(byId.get(id).kind, (counts.get(byId.get(id).kind) || 0) + 1);
+    const list = document.getElementById("legend");
+    list.replaceChildren();
+    for (const kind of data.kinds) {
+      if (!data.nodes.some((node) => node.kind === kind.name)) continue;
+      const item = el("li", { "data-kind": kind.name });
+      const glyph = el("span", { class: "glyph", "aria-hidden": "true" }, kind.glyph);
+      glyph.style.color = kind.colour;
+      item.append(glyph, el("span", {}, " " + kind.label + " (" + (counts.get(kind.name) || 0) + ")"));
+      list.appendChild(item);
+    }
   }
 
-  // -- details panel ----------------------------------------------------------------------------------
+  function renderList(visible) {
+    const holder = document.getElementById("node-list");
+    holder.replaceChildren();
+    for (const kind of data.kinds) {
+      const members = data.nodes.filter((node) => node.kind === kind.name && visible.has(node.id));
+      if (!members.length) continue;
+      holder.appendChild(el("h3", {}, kind.label + " (" + members.length + ")"));
+      const list = el("ul", { class: "node-list" });
+      for (const node of members) {
+        const button = el("button", { type: "button", "data-id": node.id, "aria-current": state.selected === node.id ? "true" : "false" });
+        button.append(el("span", { class: "glyph", "aria-hidden": "true" }, kind.glyph), el("span", {}, node.label));
+        button.addEventListener("click", () => goTo(node.id, true));
+        list.appendChild(el("li").appendChild(button).parentNode);
+      }
+      holder.appendChild(list);
+    }
+  }
+
+  // -- details panel ------------------------------------------------------------------------------------------
   const panel = document.getElementById("details");
   const panelBody = document.getElementById("details-body");
-  document.getElementById("details-close").addEventListener("click", () => {
-    panel.hidden = true;
-    network.unselectAll();
-  });
 
   function linkButton(id, text, kindName) {
     const kind = kinds.get(kindName);
-    const inView = byId.has(id);
-    if (!inView && !data.overview) {
-      return el("span", { class: "left-out" }, (kind ? kind.glyph + " " : "") + text + " (not drawn: over the node cap)");
+    if (!byId.has(id)) {
+      return el("a", { href: nodeHref(data.overview, id), class: "outside" }, (kind ? kind.glyph + " " : "") + text + " (in the overview)");
     }
-    const button = el("button", { type: "button", class: inView ? "link" : "link outside", "data-target": id },
-      (kind ? kind.glyph + " " : "") + text + (inView ? "" : " ↗"));
-    button.addEventListener("click", () => goTo(id));
+    const button = el("button", { type: "button", class: "link", "data-target": id }, (kind ? kind.glyph + " " : "") + text);
+    button.addEventListener("click", () => goTo(id, true));
     return button;
   }
 
-  function findingItem(finding) {
-    const item = el("li", { class: "finding", "data-id": finding.id });
-    item.appendChild(el("p", { class: "statement" }, finding.statement));
-    const facts = [["direction", finding.direction], ["outcome", finding.outcome],
-                   ["population", finding.population], ["exposures", finding.exposures.join(", ")]];
-    const list = el("dl", { class: "facts" });
-    for (const [name, value] of facts) {
-      if (!value) continue;
-      list.append(el("dt", {}, name), el("dd", { class: name }, value));
+  function fieldList(fields) {
+    const list = el("dl", { class: "fields" });
+    for (const [name, values] of fields) {
+      list.appendChild(el("dt", {}, name));
+      for (const value of values) list.appendChild(el("dd", {}, value));
     }
-    for (const estimate of finding.estimates) list.append(el("dt", {}, "effect estimate"), el("dd", { class: "estimate" }, estimate));
-    item.appendChild(list);
-    if (finding.stated_at.length) {
-      item.appendChild(el("p", { class: "where-head" }, "Where the review states it:"));
-      const where = el("ul", { class: "where" });
-      for (const place of finding.stated_at) where.appendChild(el("li", {}, place));
-      item.appendChild(where);
-    }
-    item.appendChild(linkButton(finding.id, "show this finding", "finding"));
-    return item;
+    return list;
   }
 
-  function showDetails(id) {
+  function showDetails(id, focus) {
     const detail = data.details[id];
     const node = byId.get(id);
     if (!detail || !node) return;
     const kind = kinds.get(node.kind);
     panelBody.replaceChildren();
     panelBody.appendChild(el("p", { class: "kind" }, kind.glyph + " " + kind.label));
-    panelBody.appendChild(el("h2", { id: "details-heading" }, detail.heading));
-    const fields = el("dl", { class: "fields" });
-    for (const [name, values] of detail.fields) {
-      fields.appendChild(el("dt", {}, name));
-      for (const value of values) fields.appendChild(el("dd", {}, value));
-    }
-    panelBody.appendChild(fields);
-    if (detail.findings.length) {
+    const heading = el("h2", { id: "details-heading", tabindex: "-1" }, detail.heading);
+    panelBody.appendChild(heading);
+    if (node.kind === "study") {
+      const study = detail.record;
+      panelBody.appendChild(citationBlock(study));
+      panelBody.appendChild(studyFacts(study));
       panelBody.appendChild(el("h3", {}, "Findings (" + detail.findings.length + ")"));
-      const list = el("ol", { id: "details-findings" });
-      for (const finding of detail.findings) list.appendChild(findingItem(finding));
+      const list = el("ol", { id: "details-findings", class: "findings" });
+      for (const finding of detail.findings) {
+        const item = findingBlock(finding, effects, linkButton(finding.id, "show this finding", "finding"));
+        item.dataset.id = finding.id;
+        list.appendChild(item);
+      }
+      panelBody.appendChild(list);
+    } else if (node.kind === "finding") {
+      const list = el("ul", { class: "findings" });
+      list.appendChild(findingBlock(detail.record, effects));
       panelBody.appendChild(list);
     }
+    panelBody.appendChild(fieldList(detail.fields));
     if (detail.notes.length) {
       panelBody.appendChild(el("h3", {}, "Curation notes"));
       const list = el("ul", { class: "notes" });
@@ -230,37 +179,85 @@
       }
       panelBody.appendChild(list);
     }
-    panel.hidden = false;
-    panel.scrollTop = 0;
-    state.selected = id;
+    openPanel(panel, focus ? heading : null);
   }
 
-  function goTo(id) {
+  wireClose(document.getElementById("details-close"), panel, () => {
+    const back = state.selected;
+    state.selected = null;
+    update(true);
+    return back;
+  });
+
+  // -- choosing a node, search, address -------------------------------------------------------------------------
+  function goTo(id, remember) {
     if (!byId.has(id)) {
-      if (data.overview) window.location.href = nodeHref(data.overview, id);
+      window.location.href = nodeHref(data.overview, id);
       return;
     }
-    if (nodes.get(id).hidden) resetFilters();
-    network.selectNodes([id]);
+    state.selected = id;
+    if (!visibleSet().has(id)) filters.reset();
+    update(remember, true);
     network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
-    showDetails(id);
   }
 
   network.on("click", (params) => {
-    if (params.nodes.length) showDetails(params.nodes[0]);
+    if (params.nodes.length) goTo(params.nodes[0], true);
   });
 
-  function openFromHash() {
-    const prefix = "#node=";
-    if (window.location.hash.startsWith(prefix)) goTo(decodeURIComponent(window.location.hash.slice(prefix.length)));
+  const rank = { study: 1, finding: 2 };
+  makeSearch({
+    input: document.getElementById("search"), button: document.getElementById("search-go"),
+    list: document.getElementById("suggestions"), status: document.getElementById("search-status"),
+  }, data.nodes.map((node) => {
+    const record = node.kind === "study" ? data.details[node.id].record : null;
+    return { id: node.id, kind: node.kind, kindLabel: kinds.get(node.kind).label, label: node.label, rank: rank[node.kind] ?? 0,
+             extra: record ? [record.authors.join(" "), record.year, record.title, record.key].join(" ") : "" };
+  }), (item) => goTo(item.id, true));
+
+  function update(remember, focus) {
+    state.filters = filters.values();
+    const visible = visibleSet();
+    const changes = [];
+    nodes.forEach((item) => {
+      const hidden = !visible.has(item.id);
+      if (Boolean(item.hidden) !== hidden) changes.push({ id: item.id, hidden });
+    });
+    nodes.update(changes);
+    const described = filters.describe(state.filters);
+    document.getElementById("visible-count").textContent = visible.size + " of " + plural(data.nodes.length, "node") + " shown" +
+      (described ? " (filtered: " + described + ")" : "");
+    const empty = document.getElementById("empty");
+    empty.hidden = visible.size > 0;
+    empty.textContent = visible.size ? "" : "Nothing in this view matches these filters (" + described +
+      "). Widen them: choose “any” in a filter, stretch the years, or press “Show all studies”.";
+    if (changes.length) network.fit({ animation: false });
+    legend(visible);
+    renderList(visible);
+    if (state.selected && visible.has(state.selected)) {
+      network.selectNodes([state.selected]);
+      showDetails(state.selected, focus);
+    } else {
+      network.unselectAll();
+      closePanel(panel);
+    }
+    if (remember) writeHash({ node: state.selected || "", ...state.filters }, HASH_KEYS);
   }
-  window.addEventListener("hashchange", openFromHash);
-  applyFilters();
-  if (window.location.hash) openFromHash();
-  else if (data.focus) goTo(data.focus);
+
+  function fromHash() {
+    const wanted = readHash();
+    filters.set(wanted);
+    state.selected = byId.has(wanted.node) ? wanted.node : (window.location.hash ? null : data.focus);
+    update(false);
+    network.fit({ animation: false });  // the whole view on opening, its node chosen
+  }
+
+  window.addEventListener("popstate", fromHash);
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
 
   window.sskg = {
-    data, network, nodes, edges, state, goTo, showDetails, applyFilters, resetFilters,
+    data, network, nodes, edges, state, goTo, showDetails, update, filters,
     visibleIds: () => nodes.get({ filter: (item) => !item.hidden }).map((item) => item.id),
   };
 })();

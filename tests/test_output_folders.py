@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from sskg.cli import main
 from sskg.output import MARKER
+from sskg.pipeline import write_outputs
 
 from .conftest import EVIDENCE
 
@@ -34,8 +35,16 @@ def fingerprint(folder: Path) -> dict[str, str]:
     return entries
 
 
+@pytest.fixture(scope="module")
+def earlier_build(built, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+    """A build folder of this module's own: other tests write more views into the session's shared one."""
+    out = tmp_path_factory.mktemp("earlier") / "build"
+    write_outputs(built[0], out)
+    return out
+
+
 @pytest.fixture()
-def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built) -> Path:  # type: ignore[no-untyped-def]
+def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier_build: Path) -> Path:
     """A working folder like a user's: a repository with .git, their notes, evidence, and an earlier sskg build."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".git").mkdir()
@@ -48,9 +57,9 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built) -> Path:  # ty
     (tmp_path / "holds-empty").mkdir()
     (tmp_path / "holds-empty" / "theirs").mkdir()
     shutil.copytree(EVIDENCE, tmp_path / "evidence")
-    shutil.copytree(built[1], tmp_path / "build")
+    shutil.copytree(earlier_build, tmp_path / "build")
     (tmp_path / "build-with-theirs").mkdir()
-    shutil.copytree(built[1], tmp_path / "build-with-theirs" / "build")
+    shutil.copytree(earlier_build, tmp_path / "build-with-theirs" / "build")
     (tmp_path / "build-with-theirs" / "build" / "views" / "my-notes.html").write_bytes(b"<p>mine</p>\n")
     return tmp_path
 

@@ -9,7 +9,6 @@ import base64
 import hashlib
 import json
 import re
-import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -56,9 +55,8 @@ def model_of(graph_file: Path) -> ViewModel:
 
 @cache
 def rendered(graph_file: Path) -> Path:
-    """All views, plus one focused view of each kind, written to a folder of their own (not into the build,
-    which other tests copy as an sskg output holding only what the build wrote)."""
-    out = Path(tempfile.mkdtemp(prefix="views-", dir=graph_file.parent.parent))
+    """All views, plus one focused view of each kind, written beside the built graph."""
+    out = graph_file.parent / "views"
     graph = graph_of(graph_file)
     write_all(graph, out)
     write_study(graph, first_study_key(graph_file), out)

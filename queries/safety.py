@@ -55,6 +55,8 @@ def parse_safe_query(text: str) -> Query:
         ) from None
     except RecursionError:
         raise QueryError("query nests too deeply to parse", fix="flatten nested groups") from None
+    except ValueError as error:  # rdflib expands \U escapes before parsing; one beyond Unicode raises ValueError
+        raise QueryError(f"invalid query text: {error}", fix="write \\U escapes as 8 hex digits up to 0010FFFF") from None
     _refuse(parsed)
     try:
         return translateQuery(parsed)
@@ -70,7 +72,7 @@ def _is_update(text: str) -> bool:
         return True
     try:
         parseUpdate(text)
-    except (ParseException, RecursionError):
+    except (ParseException, RecursionError, ValueError):
         return False
     return True
 

@@ -24,11 +24,19 @@ import pytest
 from tests.conftest import CaptureServer
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Chromium reads only the last --disable-features, and Playwright passes its own list first: ours repeats
+# Playwright's (1.65) so none of them comes back on, and adds autofill, which asks content-autofill.googleapis.com
+# about a page's form fields through that page's own proxy.
+PLAYWRIGHT_DISABLED_FEATURES = [
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin", "OptimizationHints",
+    "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion"]
 # Playwright adds its own switches against background networking; these are the ones it leaves out.
-# Autofill asks content-autofill.googleapis.com about a page's form fields through that page's own proxy.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-features=AutofillServerCommunication"]
+                 "--disable-features=" + ",".join([*PLAYWRIGHT_DISABLED_FEATURES, "AutofillServerCommunication"])]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # axe-core, pinned in tests/js/package-lock.json and installed by `make test` (npm ci).
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"

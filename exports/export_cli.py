@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sskg.cli_support import handle_errors
+from sskg.cli_support import SECONDS, handle_errors
 from sskg.errors import OutputError
 
 # The library is imported inside each command, as in sskg/cli.py, so `sskg --help` stays fast.
@@ -19,18 +19,23 @@ PASSWORD_ENV = "SSKG_PUSH_PASSWORD"
 @click.option("--format", "formats", multiple=True, default=("all",), show_default=True, metavar="FORMAT",
               help="turtle, ntriples, rdfxml, jsonld, trig, nquads, nanopubs, graphml, gexf, csv, html or all; "
                    "repeat for several.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_BUILD,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_BUILD,
               show_default=True, help="Folder to write to.")
 @click.option("--graph", "build_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_BUILD,
               show_default=True, help="Build folder to export (sskg.ttl, ontology.ttl, inferred.ttl from 'sskg build').")
 @handle_errors
 def export(formats: tuple[str, ...], out_dir: Path, build_dir: Path) -> None:
     """Write the built graph as other knowledge bases and tools read it."""
+    from sskg.output import claim, record
+
     from .formats import FORMATS, export_layers
     from .rdf_exports import read_layers
 
+    claim(out_dir)
     chosen = FORMATS if "all" in formats else formats
-    for path in export_layers(read_layers(build_dir), out_dir, chosen):
+    written = export_layers(read_layers(build_dir), out_dir, chosen)
+    record(out_dir, written)
+    for path in written:
         click.echo(str(path))
 
 
@@ -43,7 +48,7 @@ def export(formats: tuple[str, ...], out_dir: Path, build_dir: Path) -> None:
 @click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="VAR",
               help="Environment variable holding the password (never pass a password on the command line).")
 @click.option("--update-endpoint", help="SPARQL Update URL for the atomic swap (guessed for Virtuoso, Fuseki, Oxigraph).")
-@click.option("--timeout", type=float, help="Seconds per HTTP request (default 120).")
+@click.option("--timeout", type=SECONDS, help="Seconds for the whole push: connecting, uploading and the final MOVE (default 120).")
 @handle_errors
 def push(endpoint: str, graph_iri: str, graph_file: Path, user: str | None, password_env: str,
          update_endpoint: str | None, timeout: float | None) -> None:

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from functools import cache, partial
 
-import pyoxigraph as ox
 from rdflib import Namespace
 
 from sskg.namespaces import BASE, PREFIXES, PROVENANCE
@@ -17,24 +16,7 @@ EXPORT_PREFIXES: dict[str, str] = {
     "provenance": str(PROVENANCE),
     "graph": str(GRAPH),
 }
-# XML 1.0 `Char` excludes these (and lone surrogates, which no UTF-8 file can hold either).
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_OPAQUE_SCHEMES = {"urn", "mailto", "tag"}
 _COMPACT_LOCAL = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.~/-]*$")
-
-
-def iri_problem(iri: str) -> str | None:
-    """Why `iri` cannot be exported, or None: it must be absolute, valid, and not a CURIE in disguise."""
-    try:
-        ox.NamedNode(iri)
-    except ValueError as error:
-        return f"not a valid absolute IRI ({error})"
-    if NOT_XML.search(iri):
-        return "contains a control character or a non-character"
-    scheme, _, rest = iri.partition(":")
-    if not rest.startswith("//") and scheme.lower() not in _OPAQUE_SCHEMES:
-        return f"looks like a prefixed name ({scheme}:…), not an IRI"
-    return None
 
 
 def split_iri(iri: str, prefixes: dict[str, object]) -> tuple[str, str | None]:

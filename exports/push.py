@@ -18,10 +18,11 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sskg.errors import OutputError
-
-from .iris import iri_problem
+from sskg.forked import Overtime, Vanished, within
+from sskg.rdf_io import iri_problem
 
 CONTENT_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml",
                  ".owl": "application/rdf+xml"}
@@ -30,6 +31,7 @@ CONTENT_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": 
 _UPDATE_PATHS = (("/sparql-graph-crud-auth", "/sparql-auth"), ("/sparql-graph-crud", "/sparql"), ("/data", "/update"),
                  ("/store", "/update"))
 DEFAULT_TIMEOUT = 120.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -168,14 +170,34 @@ def _graph_url(endpoint: str, graph: str) -> str:
     return endpoint + separator + urllib.parse.urlencode({"graph": graph})
 
 
+def by_deadline(work: Callable[[], T], timeout: float, endpoint: str, what: str, unfinished: str = "") -> T:
+    """`work()`, HTTP exchanges with `endpoint`, within `timeout` seconds in all (connecting, sending, reading)."""
+    try:
+        return within(timeout, work)
+    except Overtime:
+        raise OutputError(f"{what} at {_shown(endpoint)} did not finish within --timeout {timeout:g} s (connecting, "
+                          f"sending and every answer count){unfinished}",
+                          fix="raise --timeout, or check that the store is up and answering") from None
+    except Vanished:
+        raise OutputError(f"{what} at {_shown(endpoint)} stopped without an answer{unfinished}", fix="try again") from None
+
+
 def push_graph(data: bytes, content_type: str, endpoint: str, graph: str, credentials: Credentials | None = None,
                update_endpoint: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> PushReport:
-    """Replace named graph `graph` in the store at Graph Store endpoint `endpoint` with `data`."""
+    """Replace named graph `graph` in the store at Graph Store endpoint `endpoint` with `data`.
+
+    `timeout` bounds the whole push: the work runs in a process that is killed at the deadline.
+    """
     problem = iri_problem(graph)
     if problem:
         raise OutputError(f"graph IRI {graph!r} {problem}", fix="give an absolute IRI such as https://w3id.org/sskg/graph/main")
     update = check_endpoint(update_endpoint) if update_endpoint else update_endpoint_for(check_endpoint(endpoint))
-    session = Session(credentials, timeout)
+    unfinished = f"; <{graph}> is unchanged unless the final MOVE got through, and a temporary <{graph}-tmp-…> may be left"
+    return by_deadline(lambda: _push(data, content_type, endpoint, graph, Session(credentials, timeout), update),
+                       timeout, endpoint, "the push", unfinished)
+
+
+def _push(data: bytes, content_type: str, endpoint: str, graph: str, session: Session, update: str | None) -> PushReport:
 
     def put(target: str) -> None:
         session.send("PUT", _graph_url(endpoint, target), data, {"Content-Type": content_type})

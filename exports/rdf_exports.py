@@ -20,9 +20,9 @@ from rdflib.term import Node
 from sskg.errors import OutputError
 from sskg.layers import Layers, Triple, has_bnode
 from sskg.namespaces import FINDING, PROVENANCE, SSKG, STUDY
-from sskg.rdf_io import new_graph, ox_sorted, ox_text, parse_rdf_file, plain_graph, turtle_text
+from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_sorted, ox_text, parse_rdf_file, plain_graph, turtle_text
 
-from .iris import EXPORT_PREFIXES, GRAPH, NOT_XML, iri_problem
+from .iris import EXPORT_PREFIXES, GRAPH
 
 ONTOLOGY_GRAPH = GRAPH.ontology
 EVIDENCE_GRAPH = GRAPH.evidence

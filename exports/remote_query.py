@@ -16,7 +16,7 @@ from sskg.errors import QueryError
 from sskg.queries.runner import QueryResult
 from sskg.queries.safety import parse_safe_query
 
-from .push import DEFAULT_TIMEOUT, Session, check_endpoint
+from .push import DEFAULT_TIMEOUT, Session, by_deadline, check_endpoint
 
 _RESULTS_JSON = "application/sparql-results+json"
 
@@ -28,9 +28,10 @@ def run_remote_query(endpoint: str, text: str, default_graph: str | None = None,
     if kind not in ("SelectQuery", "AskQuery"):
         raise QueryError(f"remote queries must be SELECT or ASK, not {kind.removesuffix('Query').upper()}",
                          fix="run CONSTRUCT and DESCRIBE locally with 'sskg query'")
-    form = {"query": text, **({"default-graph-uri": default_graph} if default_graph else {})}
-    body = Session(timeout=timeout).send("POST", check_endpoint(endpoint), urllib.parse.urlencode(form).encode(),
-                                         {"Accept": _RESULTS_JSON, "Content-Type": "application/x-www-form-urlencoded"})
+    form = urllib.parse.urlencode({"query": text, **({"default-graph-uri": default_graph} if default_graph else {})}).encode()
+    headers = {"Accept": _RESULTS_JSON, "Content-Type": "application/x-www-form-urlencoded"}
+    body = by_deadline(lambda: Session(timeout=timeout).send("POST", check_endpoint(endpoint), form, headers),
+                       timeout, endpoint, "the query")
     try:
         document = json.loads(body)
         if kind == "AskQuery":

@@ -6,6 +6,7 @@ error that names the file, the record, the field and the fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,12 @@ def _load_studies(folder: Path) -> Iterator[Study]:
 
 
 def _parse(path: Path, model: type[M], record: str | None) -> M:
-    return _validate(_parse_raw(path), model, str(path), record)
+    try:
+        data = _parse_raw(path)
+    except EvidenceError as error:  # the YAML reader knows the file and the field, not the record
+        error.record = error.record or record
+        raise
+    return _validate(data, model, str(path), record)
 
 
 def _parse_list(path: Path, model: type[M]) -> Iterator[M]:
@@ -183,6 +189,8 @@ def _fix_for(error: Mapping[str, Any]) -> str:
     if kind == "string_type" and isinstance(value, (int, float)):
         return "YAML read this value as a number (0012 is octal 10, 1.10 is 1.1): put it in quotes"
     if kind in ("int_type", "float_type") and isinstance(value, str):
+        if re.fullmatch(r"[-+]?[0-9.]+[eE][-+]?[0-9]+", value.strip()):
+            return "YAML reads 1e5 as text: write the number with a point and a sign, as 1.0e+5"
         return "write the number without quotes"
     if kind == "missing":
         return "add the field (see evidence/README.md)"
@@ -190,7 +198,18 @@ def _fix_for(error: Mapping[str, Any]) -> str:
         return "remove the field or correct its spelling (see evidence/README.md)"
     if kind == "string_pattern_mismatch":
         return "use lower-case letters, digits and hyphens as evidence/README.md describes"
-    return "correct the value as evidence/README.md describes"
+    return _FIXES.get(kind, "correct the value as evidence/README.md describes")
+
+
+_FIXES = {
+    "control_character": "remove the character (a YAML escape such as \\x00 or \\e makes one); text holds tabs and line breaks only",
+    "not_an_iri": "write the full address, e.g. https://creativecommons.org/licenses/by/4.0/, with spaces and <>\"{}|\\^` "
+                  "percent-encoded (a space is %20)",
+    "string_unicode": "remove the \\ud800–\\udfff escape: it is half of a character, not text",
+    "finite_number": "give the number the review reports: .nan and .inf are not numbers",
+    "impossible_estimate": "check the numbers against the review's words (the quote under stated:)",
+    "less_than_equal": "check the number: it is larger than any the review could report",
+}
 
 
 class _Checker:

@@ -1,21 +1,64 @@
 """Typed records of the curated evidence, validated at the edge.
 
 Every model is strict: YAML's silent coercions (`country: NO` → False, `id: 0012` → 10) fail here
-instead of reaching the graph. Concept ids (outcomes, strategies ...) are checked against the ontology
-later, in `evidence.py`, because only the ontology knows which ids exist.
+instead of reaching the graph. So does what YAML reads but the graph cannot hold: control characters in text
+(YAML's "\\x00" and "\\e" escapes), numbers that are not finite (.nan, .inf) or that a measure cannot take, and
+IRIs Oxigraph would refuse.
+Concept ids (outcomes, strategies ...) are checked against the ontology later, in `evidence.py`, because only the
+ontology knows which ids exist.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from sskg.rdf_io import iri_problem
+
+# C0 controls but tab and line ends, DEL and C1 controls (terminal escapes), lone surrogates, XML's non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise PydanticCustomError("control_character", "holds the control character {character} at character {position}",
+                                  {"character": f"U+{ord(found.group()):04X}", "position": found.start() + 1})
+    return text
+
+
+def _finite(number: int | float) -> int | float:
+    if isinstance(number, float) and not math.isfinite(number):
+        raise PydanticCustomError("finite_number", "Input should be a finite number")
+    return number
+
+
+def _web_iri(text: str) -> str:
+    problem = iri_problem(text) or (None if re.match(r"https?://", text) else "is not an http(s) address")
+    if problem is not None:
+        raise PydanticCustomError("not_an_iri", "is not a web address the graph can hold: {problem}", {"problem": problem})
+    return text
+
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 StudyKey = Annotated[str, Field(pattern=r"^[a-z]+(-[a-z]+)*-(19|20)\d\d[a-z]?$", max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=5000)]
+Text = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_printable)]
+WebIri = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_web_iri)]
+Doi = Annotated[str, Field(pattern=r"^10\.[0-9]{4,9}/[!-~]+$", max_length=300)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
+Count = Annotated[int, Field(ge=0, le=10**10)]  # more people than live on Earth is a typing error
+Number = Annotated[int | float, AfterValidator(_finite)]  # as printed: a count stays 115, a limit printed 1.0 stays 1.0
 Direction = Literal["positive", "negative", "none", "mixed"]
+# The values an estimate of each measure (ontology scheme `measures`) can take: lowest, highest, whether the bounds
+# themselves can be taken. Standardized betas and medians have no bounds.
+MEASURE_RANGES = {
+    "odds-ratio": (0.0, None, False), "percentage": (0.0, 100.0, True), "correlation": (-1.0, 1.0, True),
+    "count": (0.0, None, True),
+}
 Basis = Literal["stated-in-review", "curators-reading"]
 
 
@@ -42,9 +85,9 @@ class Citation(Record):
     volume: Text | None = None
     issue: Text | None = None
     pages: Text | None = None
-    doi: Text | None = None
+    doi: Doi | None = None
     pmcid: Annotated[str, Field(pattern=r"^PMC\d+$")] | None = None
-    url: Text | None = None
+    url: Text | None = None  # as the reference list prints it (one has a space), so a literal, not an IRI
     reference: Location
 
 
@@ -64,12 +107,11 @@ class Design(Record):
 
 
 class Sample(Record):
-    size: Annotated[int, Field(ge=1)] | None
+    size: Annotated[int, Field(ge=1, le=10**10)] | None  # more people than live on Earth is a typing error
     description: Text
     stated: Location | None = None
 
 
-Number = int | float  # as the review prints it: a count stays 115, a limit printed 1.0 stays 1.0
 
 
 class Estimate(Record):
@@ -85,10 +127,21 @@ class Estimate(Record):
     def _interval_contains_value(self) -> Estimate:
         if (self.ci_lower is None) != (self.ci_upper is None):
             raise ValueError("give both ci_lower and ci_upper, or neither")
-        if self.ci_lower is not None and not (self.ci_lower <= self.value <= self.ci_upper):
-            raise ValueError(
-                f"value {self.value} lies outside its interval [{self.ci_lower}, {self.ci_upper}]"
-            )
+        if self.ci_lower is not None and self.ci_upper is not None and not (self.ci_lower <= self.value <= self.ci_upper):
+            raise PydanticCustomError("impossible_estimate", "value {value} lies outside its interval [{low}, {high}]",
+                                      {"value": self.value, "low": self.ci_lower, "high": self.ci_upper})
+        low, high, inclusive = MEASURE_RANGES.get(self.measure, (None, None, True))
+        for name, number in (("value", self.value), ("ci_lower", self.ci_lower), ("ci_upper", self.ci_upper)):
+            if number is None:
+                continue
+            below = low is not None and (number < low if inclusive else number <= low)
+            above = high is not None and (number > high if inclusive else number >= high)
+            if below or above:
+                bounds = (f"{'[' if inclusive else '('}{low if low is not None else '-inf'}, "
+                          f"{high if high is not None else 'inf'}{']' if inclusive else ')'}")
+                raise PydanticCustomError("impossible_estimate", "{name} {number} is impossible for the measure {measure}, "
+                                          "whose values lie in {bounds}",
+                                          {"name": name, "number": number, "measure": self.measure, "bounds": bounds})
         return self
 
 
@@ -196,7 +249,7 @@ class CitedWork(Record):
     volume: Text | None = None
     issue: Text | None = None
     pages: Text | None = None
-    doi: Text | None = None
+    doi: Doi | None = None
     pmcid: Annotated[str, Field(pattern=r"^PMC\d+$")] | None = None
     url: Text | None = None
     reference: Location
@@ -216,7 +269,7 @@ class ThemeRecord(Record):
     label: Text
     parent: Slug | None = None
     description: Text
-    study_count: Annotated[int, Field(ge=0)] | None = None
+    study_count: Count | None = None
     stated: Location
 
 
@@ -225,14 +278,14 @@ class FlowStage(Record):
 
     id: Slug
     label: Text
-    count: Annotated[int, Field(ge=0)] | None
+    count: Count | None
     prisma_field: Annotated[str, Field(pattern=r"^[a-z]+(_[a-z]+)*$")] | None = None  # PRISMA 2020 template name
     stated: Location | None = None
 
 
 class DesignCount(Record):
     category: Slug
-    count: Annotated[int, Field(ge=0)]
+    count: Count
     stated: Location
 
 
@@ -275,7 +328,7 @@ class Review(Record):
     journal: Text | None
     journal_note: Text | None = None
     publisher: Text
-    license: Text
+    license: WebIri
     stated: Location
     curated_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]  # the day the curated evidence was last revised
     aim: Text

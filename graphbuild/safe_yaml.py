@@ -2,7 +2,8 @@
 
 `yaml.safe_load` already refuses Python tags (hazard L1). On top of it this loader refuses anchors and
 aliases, so a few hundred bytes cannot expand to megabytes (L2), refuses duplicate keys, which YAML
-silently lets the last one win, and bounds nesting depth (L7).
+silently lets the last one win, bounds nesting depth (L7), and refuses integers beyond 64 bits (Python would
+not even convert one of 5,000 digits; Oxigraph holds 64-bit integers), naming the key they stand under.
 
 Most files are plain data: strings, numbers, booleans, nulls, lists and mappings, with none of the above.
 `_plain_data` reads those from libyaml's events (when PyYAML has libyaml), several times faster than the
@@ -12,7 +13,7 @@ pure loader; anything else goes to the pure loader, whose verdict and wording st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,25 @@ from sskg.errors import EvidenceError, UnsafeInputError
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 40
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+class _Unreadable:
+    """Stands, in the loaded data, for a scalar the loader refused, so the refusal can name the key it stood under."""
+
+    made = 0  # how many were ever made: a file's data is searched for them only when this grew while it loaded
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        _Unreadable.made += 1
+
+
+def _bounded_int(constructor: SafeConstructor, node: ScalarNode) -> int | _Unreadable:
+    digits = node.value.lstrip("+-").replace("_", "")
+    if len(digits) > 70:  # 64 bits in binary digits, and then some: refused before Python is asked to convert it
+        return _Unreadable(f"an integer of {len(digits)} digits")
+    value = SafeConstructor.construct_yaml_int(constructor, node)
+    return value if -(2**63) <= value < 2**63 else _Unreadable(f"the integer {node.value[:30]}{'…' if len(node.value) > 30 else ''}, beyond 64 bits")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -61,6 +81,9 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_StrictLoader.add_constructor(_INT_TAG, _bounded_int)
+
+
 class _Refused(Exception):
     pass
 
@@ -80,6 +103,34 @@ def load_yaml(path: Path) -> Any:
         raise EvidenceError(
             f"not UTF-8 text (byte {error.start})", file=str(path), fix="save the file as UTF-8"
         ) from None
+    made = _Unreadable.made
+    data = _loaded(text, path)
+    if _Unreadable.made != made:
+        field, unreadable = next(_unreadable(data, ""))
+        record = None
+        if isinstance(data, list):  # a list of records (references.yaml): name the record by its key
+            index, _, field = field[1:].partition("]")
+            item = data[int(index)]
+            record = str(item.get("key") or f"#{int(index) + 1}") if isinstance(item, dict) else f"#{int(index) + 1}"
+            field = field.lstrip(".")
+        raise EvidenceError(f"{unreadable.problem}: no count or year is that large", file=str(path), record=record,
+                            field=field or None, fix="check the number; write it as the review does")
+    return data
+
+
+def _unreadable(data: Any, path: str) -> Iterator[tuple[str, _Unreadable]]:
+    """(field path, stand-in) of each refused scalar, in the evidence errors' notation: findings[0].estimates[1].value."""
+    if isinstance(data, _Unreadable):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _unreadable(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _unreadable(value, f"{path}[{index}]")
+
+
+def _loaded(text: str, path: Path) -> Any:
     try:
         return _plain_data(text)
     except _NotPlain:
@@ -112,8 +163,9 @@ _COMMENTED_HEADER = re.compile(r"[|>][-+0-9]*#")  # a block scalar header with a
 _CONSTRUCTOR = SafeConstructor()
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTS: dict[str, Callable[[SafeConstructor, ScalarNode], Any]] = {
-    f"tag:yaml.org,2002:{name}": SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
-    for name in ("null", "bool", "int", "float")
+    **{f"tag:yaml.org,2002:{name}": SafeConstructor.yaml_constructors[f"tag:yaml.org,2002:{name}"]
+       for name in ("null", "bool", "float")},
+    _INT_TAG: _bounded_int,
 }
 
 

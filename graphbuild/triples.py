@@ -411,8 +411,14 @@ class _Builder:
 
 
 def reference_string(citation: Citation | CitedWork, container: str | None) -> str:
-    """A plain reference in the review's style: authors, year, title, container volume (issue): pages."""
-    authors = ", ".join(citation.authors) + (", ..." if citation.authors_abbreviated else "")
+    """A plain reference in the review's style: authors, year, title, container volume (issue): pages.
+
+    Where the review abbreviates the authors it prints the first ones, "...", and the last: so does this.
+    """
+    names = list(citation.authors)
+    if citation.authors_abbreviated and len(names) > 1:
+        names[-1] = f"... {names[-1]}"
+    authors = ", ".join(names)
     text = f"{authors.rstrip('.')}. {citation.year}. {citation.title.rstrip('.')}."
     if container:
         text += f" {container}"

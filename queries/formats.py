@@ -15,6 +15,7 @@ from .runner import QueryResult
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "md")
 GRAPH_FORMATS = ("turtle", "json-ld")
+LABELLED_FORMATS = ("table", "csv", "tsv", "md")  # for people: labels beside ids unless --ids
 
 
 def _plain(term: Node | None) -> str:

@@ -6,28 +6,32 @@ and rdflib's in-memory store. Both answer every catalogue query with the same ro
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Node, Variable
 
 from sskg.errors import QueryError, SskgError
+from sskg.forked import Overtime, Vanished, within
 from sskg.rdf_io import backing_store, new_graph, ox_term, rdflib_term
-from sskg.sandbox import confined
+from sskg.sandbox import NetworkAttempt, confined, offline_thread
 
-from .safety import parse_safe_query
+from .safety import SERVICE_REFUSED, parse_safe_query
 
 DEFAULT_TIMEOUT = 30.0
 STORES = ("oxigraph", "memory")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_SAFE_IRI = re.compile(r"[^\s<>\"{}|\\^`]+")
+T = TypeVar("T")
 
 
 Answer = Result | ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples  # a lazy result of either engine
@@ -42,25 +46,6 @@ class QueryResult:
     graph: Graph | None = None
 
 
-def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None) -> Answer:
-    """Check the query, then evaluate it lazily on the graph's own engine."""
-    prepared = parse_safe_query(text)
-    try:
-        store = backing_store(graph)
-        if store is not None:
-            # Oxigraph evaluates query text natively; parameters go in as a VALUES block of validated terms.
-            # It also checks rules rdflib lets pass (e.g. projecting a variable missing from GROUP BY). Its answer
-            # is read directly, with the graph's prefixes and its triples as the default graph, as oxrdflib would
-            # query it: oxrdflib's result wrapper costs tens of microseconds a row.
-            return store.query(inline_bindings(text, bindings or {}), default_graph=ox_term(graph.identifier),  # type: ignore[arg-type]
-                               prefixes={prefix: str(namespace) for prefix, namespace in graph.namespaces()})
-        return graph.query(prepared, initBindings={Variable(name): value for name, value in (bindings or {}).items()})
-    except SskgError:
-        raise
-    except Exception as error:  # noqa: BLE001 - engines fail in assorted ways; the user gets one clear message
-        raise _engine_error(error) from None
-
-
 def run_query(
     graph: Graph, text: str, bindings: Mapping[str, Node] | None = None, timeout: float | None = DEFAULT_TIMEOUT
 ) -> QueryResult:
@@ -72,12 +57,17 @@ def run_query(
 
     def work() -> QueryResult:
         with confined([]):  # the graph is in memory: a query needs no file and no network
-            return materialise(evaluate(graph, text, bindings))
+            return evaluate(graph, text, bindings)
 
     if timeout is None:
         return work()
     parse_safe_query(text)  # refuse here, with the parser's message, before a process is started
     return _in_child(work, timeout)
+
+
+def select_on(graph: Graph) -> Callable[[str, Mapping[str, Node]], QueryResult]:
+    """Run look-up queries on the graph in this process, without a time-limit child: for code already killable."""
+    return lambda text, bindings: evaluate(graph, text, bindings)
 
 
 def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
@@ -88,30 +78,35 @@ def inline_bindings(text: str, bindings: Mapping[str, Node]) -> str:
     """
     if not bindings:
         return text
+    names = sorted(bindings)
+    return inline_values(text, names, [tuple(bindings[name] for name in names)])
+
+
+def inline_values(text: str, names: Sequence[str], rows: Iterable[tuple[Node, ...]]) -> str:
+    """The query with a VALUES block of these rows opening its main WHERE group (see inline_bindings).
+
+    For looking up many terms in one query. IRIs must be well formed, so none can end the `<...>` early.
+    """
     where = _WHERE.search(text)
     if where is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause", fix="add WHERE { ... }")
-    names = sorted(bindings)
-    block = " VALUES (" + " ".join(f"?{name}" for name in names) + ") { (" + " ".join(bindings[name].n3() for name in names) + ") } "
+    cells = []
+    for row in rows:
+        for term in row:
+            if isinstance(term, URIRef) and not is_well_formed(term):
+                raise QueryError(f"not a well-formed IRI: {str(term)[:80]!r}", fix="give IRIs without spaces, quotes or <>{}|\\^`")
+        cells.append("(" + " ".join(term.n3() for term in row) + ")")
+    block = " VALUES (" + " ".join(f"?{name}" for name in names) + ") { " + " ".join(cells) + " } "
     return text[: where.end()] + block + text[where.end():]
+
+
+def is_well_formed(iri: str) -> bool:
+    """No characters that IRIs may not hold (spaces, quotes, <>{}|\\^`): safe between < and > in a query."""
+    return bool(_SAFE_IRI.fullmatch(iri))
 
 
 def materialise(result: Answer, limit: int | None = None) -> QueryResult:
     """Read a lazy result into a QueryResult (at most `limit` rows or triples when given)."""
-    try:
-        return _read(result, limit)
-    except SskgError:
-        raise
-    except Exception as error:  # noqa: BLE001 - engines also fail while rows are read
-        raise _engine_error(error) from None
-
-
-def _engine_error(error: Exception) -> QueryError:
-    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return QueryError(f"query failed: {first_line}", fix="check the query")
-
-
-def _read(result: Answer, limit: int | None) -> QueryResult:
     if not isinstance(result, Result):
         return _read_oxigraph(result, limit)
     if result.type == "ASK":
@@ -120,6 +115,11 @@ def _read(result: Answer, limit: int | None) -> QueryResult:
         return QueryResult(result.type, (), (), graph=prefixed_graph(islice(result.graph or Graph(), limit)))
     variables = tuple(str(variable) for variable in result.vars or ())
     return QueryResult("SELECT", variables, tuple(tuple(row) for row in islice(result, limit)))
+
+
+def _engine_error(error: Exception) -> QueryError:
+    first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return QueryError(f"query failed: {first_line}", fix="check the query")
 
 
 def _read_oxigraph(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limit: int | None) -> QueryResult:
@@ -134,6 +134,42 @@ def _read_oxigraph(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples
     return QueryResult("SELECT", variables, rows)
 
 
+def evaluate(graph: Graph, text: str, bindings: Mapping[str, Node] | None = None,
+             read: Callable[[Answer], T] = materialise) -> T:  # type: ignore[assignment]
+    """Check the query, then evaluate it on the graph's own engine and `read` its lazy answer.
+
+    Both run in a thread that cannot open a socket (sskg.sandbox.offline_thread): Oxigraph parses the text itself,
+    and its parse is not rdflib's (escapes, comments), so a SERVICE the check did not see still cannot reach the
+    network, and its attempt (even under SILENT) is refused like any other SERVICE.
+    """
+    prepared = parse_safe_query(text)
+
+    def run() -> T:
+        try:
+            return read(_answer(graph, text, prepared, bindings or {}))
+        except SskgError:
+            raise
+        except Exception as error:  # noqa: BLE001 - engines fail in assorted ways; the user gets one clear message
+            raise _engine_error(error) from None
+
+    try:
+        return offline_thread(run)
+    except NetworkAttempt:
+        raise QueryError(f"{SERVICE_REFUSED} (this query tried to reach the network)", fix="remove the SERVICE clause") from None
+
+
+def _answer(graph: Graph, text: str, prepared: Query, bindings: Mapping[str, Node]) -> Answer:
+    store = backing_store(graph)
+    if store is None:
+        return graph.query(prepared, initBindings={Variable(name): value for name, value in bindings.items()})
+    # Oxigraph evaluates query text natively; parameters go in as a VALUES block of validated terms. It also checks
+    # rules rdflib lets pass (e.g. projecting a variable missing from GROUP BY). Its answer is read directly, with
+    # the graph's prefixes and its triples as the default graph, as oxrdflib would query it: oxrdflib's result
+    # wrapper costs tens of microseconds a row. The dataset is given, so FROM and FROM NAMED select nothing else.
+    return store.query(inline_bindings(text, bindings), default_graph=ox_term(graph.identifier),  # type: ignore[arg-type]
+                       named_graphs=[], prefixes={prefix: str(namespace) for prefix, namespace in graph.namespaces()})
+
+
 def prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
     """A graph of the triples with sskg's prefixes bound, for readable Turtle and the like."""
     graph = new_graph()
@@ -143,34 +179,16 @@ def prefixed_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
 
 
 def _in_child(work: Callable[[], QueryResult], timeout: float) -> QueryResult:
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
+    def detached() -> tuple[QueryResult, list[tuple[Node, Node, Node]] | None]:
+        result = work()  # graphs travel as triple lists: a store does not cross a pipe
+        return replace(result, graph=None), list(result.graph) if result.graph is not None else None
 
-    def child() -> None:
-        try:
-            result = work()
-            # Graphs travel as triple lists: a store does not cross a pipe.
-            sender.send(("ok", replace(result, graph=None), list(result.graph) if result.graph is not None else None))
-        except SskgError as error:
-            sender.send(("error", error.message, error.fix))
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    sender.close()
     try:
-        if not receiver.poll(timeout):
-            raise QueryError(f"query stopped after the {timeout:g} s time limit", fix="narrow the query or raise --timeout")
-        message = receiver.recv()
-    except EOFError:
+        result, triples = within(timeout, detached)
+    except Overtime:
+        raise QueryError(f"query stopped after the {timeout:g} s time limit", fix="narrow the query or raise --timeout") from None
+    except Vanished:
         raise QueryError("the query process ended without an answer (out of memory?)", fix="narrow the query") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if message[0] == "error":
-        raise QueryError(message[1], fix=message[2])
-    result, triples = message[1], message[2]
     return result if triples is None else replace(result, graph=prefixed_graph(triples))
 
 

@@ -22,6 +22,7 @@ from sskg.errors import QueryError
 # rdflib would otherwise load the graphs named in FROM / FROM NAMED from files or the web.
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
+SERVICE_REFUSED = "SERVICE is refused: queries never leave this machine"
 MAX_QUERY_CHARS = 50_000
 MAX_NESTING = 30
 _UPDATE_WORDS = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
@@ -35,6 +36,10 @@ def parse_safe_query(text: str) -> Query:
     """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters, more than {MAX_QUERY_CHARS}", fix="shorten the query")
+    undecodable = next((index for index, char in enumerate(text) if "\ud800" <= char <= "\udfff"), None)
+    if undecodable is not None:
+        raise QueryError(f"the query holds a byte that is not UTF-8 text at character {undecodable + 1}",
+                         fix="write the query (or the file, or the terminal's encoding) as UTF-8")
     _refuse_deep_nesting(text)
     try:
         parsed = parseQuery(text)
@@ -50,6 +55,8 @@ def parse_safe_query(text: str) -> Query:
         ) from None
     except RecursionError:
         raise QueryError("query nests too deeply to parse", fix="flatten nested groups") from None
+    except ValueError as error:  # rdflib expands \U escapes before parsing; one beyond Unicode raises ValueError
+        raise QueryError(f"invalid query text: {error}", fix="write \\U escapes as 8 hex digits up to 0010FFFF") from None
     _refuse(parsed)
     try:
         return translateQuery(parsed)
@@ -65,7 +72,7 @@ def _is_update(text: str) -> bool:
         return True
     try:
         parseUpdate(text)
-    except (ParseException, RecursionError):
+    except (ParseException, RecursionError, ValueError):
         return False
     return True
 
@@ -88,7 +95,7 @@ def _refuse(node: Any) -> None:
         item = stack.pop()
         if isinstance(item, CompValue):
             if item.name == "ServiceGraphPattern":
-                raise QueryError("SERVICE is refused: queries never leave this machine", fix="remove the SERVICE clause")
+                raise QueryError(SERVICE_REFUSED, fix="remove the SERVICE clause")
             if item.name in ("DatasetClause",):
                 raise QueryError(
                     "FROM and FROM NAMED are refused: queries run over sskg's graph only", fix="remove the FROM clause"

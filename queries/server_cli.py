@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sskg.cli_support import handle_errors
+from sskg.cli_support import SECONDS, handle_errors
 
 
 @click.command("serve")
@@ -17,7 +17,7 @@ from sskg.cli_support import handle_errors
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback lets other machines query the graph.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8890, show_default=True, help="Port (0: any free port).")
-@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=10.0, show_default=True,
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True,
               help="Seconds before a query is stopped.")
 @click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Most result rows (or triples) returned per query.")
@@ -27,9 +27,11 @@ from sskg.cli_support import handle_errors
               help="Memory limit of each worker in MB.")
 @click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
               help="Let pages from ORIGIN (e.g. http://localhost:3000) call the endpoint (CORS). Repeatable.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for host NAME (besides loopback names and --host), e.g. behind a proxy. Repeatable.")
 @handle_errors
 def serve(graph_file: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, max_memory_mb: int,
-          allow_origins: tuple[str, ...]) -> None:
+          allow_origins: tuple[str, ...], allow_hosts: tuple[str, ...]) -> None:
     """Serve the graph read-only: SPARQL 1.1 at /sparql and a query page at /."""
     from sskg.queries.server import ServerConfig, SparqlServer
     from sskg.queries.server import serve as run_server
@@ -38,11 +40,12 @@ def serve(graph_file: Path, host: str, port: int, timeout: float, max_rows: int,
         click.echo(f"sskg serve: query page {server.url}/  SPARQL endpoint {server.url}/sparql")
         click.echo(f"  graph {graph_file}, {workers} worker(s), timeout {timeout:g} s, at most {max_rows} rows; Ctrl-C stops")
         if not _is_loopback(host):
-            click.echo(f"warning: listening on {host}: other machines can query the graph", err=True)
+            click.echo(f"warning: listening on {host}: other machines can query the graph (requests must name "
+                       f"{host} or a name given with --allow-host)", err=True)
         sys.stdout.flush()
 
     config = ServerConfig(graph_file, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
-                          max_memory_mb=max_memory_mb, allow_origins=allow_origins)
+                          max_memory_mb=max_memory_mb, allow_origins=allow_origins, allow_hosts=allow_hosts)
     run_server(config, announce)
 
 

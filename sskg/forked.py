@@ -1,5 +1,5 @@
-"""Run independent jobs in forked worker processes, so a 2-core machine renders two outputs at once
-when its memory allows (else one after another, here).
+"""Run work in forked processes: independent jobs two at a time on a 2-core machine when memory allows (else
+one after another, here), and work that must stop at a deadline (`within`).
 
 Workers are forked: they read the parent's built graph without pickling it; only their results and
 errors travel back.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import math
 import multiprocessing
 import os
 import resource
@@ -68,9 +69,55 @@ def _collected(job: Callable[[], T]) -> T:
         gc.unfreeze()
 
 
-def _run(index: int) -> tuple[bool, object]:
+class Overtime(Exception):
+    """The work did not finish by its deadline; its process was killed."""
+
+
+class Vanished(Exception):
+    """The work's process ended without an answer (killed, or out of memory)."""
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """`work()` in a forked child that is killed once `seconds` have passed: its result, or the error it raised.
+
+    Native code (Oxigraph) cannot be interrupted from inside, and a socket timeout bounds each read, not the whole
+    exchange (a server sending a byte a second never trips it): a process that is killed stops everything.
+    """
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"a deadline must be a positive number of seconds, not {seconds!r}")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        sender.send(_outcome(work))
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    sender.close()
     try:
-        return False, _jobs[index]()
+        if not receiver.poll(seconds):
+            raise Overtime(f"not finished after {seconds:g} s")
+        failed, value = receiver.recv()
+    except EOFError:
+        raise Vanished("the process ended without an answer") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if failed:
+        raise _rebuilt(value)
+    return value  # type: ignore[return-value]
+
+
+def _run(index: int) -> tuple[bool, object]:
+    return _outcome(_jobs[index])
+
+
+def _outcome(job: Callable[[], object]) -> tuple[bool, object]:
+    """(False, result), or (True, the error as fields that pickle)."""
+    try:
+        return False, job()
     except SskgError as error:  # a dataclass: send its fields, not the object (its pickle needs the arguments)
         return True, (type(error), {field.name: getattr(error, field.name) for field in dataclasses.fields(error) if field.init})
     except Exception:  # noqa: BLE001 - any other failure comes back as its traceback text

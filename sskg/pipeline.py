@@ -15,7 +15,7 @@ from sskg.exports.views.write import render_all
 from sskg.gc_pause import gc_paused
 from sskg.graphbuild.build import BuildResult, build, report_data
 from sskg.graphbuild.reasoner import DEFAULT_TIMEOUT
-from sskg.output import published
+from sskg.output import claim, published
 from sskg.rdf_io import atomic_write, ox_sorted, rdfxml_text, turtle_text
 
 GRAPH_FILE = "sskg.ttl"
@@ -24,7 +24,8 @@ VIEWS_DIR = "views"
 
 def build_and_write(evidence_dir: Path, out_dir: Path, reasoner: str = "auto",
                     reasoner_timeout: float = DEFAULT_TIMEOUT) -> BuildResult:
-    """`sskg build`: every stage, then every output."""
+    """`sskg build`: every stage, then every output (the output folder is checked first: see sskg.output.claim)."""
+    claim(out_dir, inputs={"evidence folder": evidence_dir})
     result = build(evidence_dir, reasoner=reasoner, reasoner_timeout=reasoner_timeout)
     write_outputs(result, out_dir)
     return result

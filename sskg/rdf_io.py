@@ -29,6 +29,25 @@ PYTHON_MODULE = URIRef("http://www.lesfleursdunormal.fr/static/_downloads/owlrea
 MAX_RDF_BYTES = 500_000_000
 
 
+# XML 1.0 `Char` excludes these (and lone surrogates, which no UTF-8 file can hold either).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_OPAQUE_SCHEMES = {"urn", "mailto", "tag"}
+
+
+def iri_problem(iri: str) -> str | None:
+    """Why `iri` cannot be exported, or None: it must be absolute, valid, and not a CURIE in disguise."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        return f"not a valid absolute IRI ({error})"
+    if NOT_XML.search(iri):
+        return "contains a control character or a non-character"
+    scheme, _, rest = iri.partition(":")
+    if not rest.startswith("//") and scheme.lower() not in _OPAQUE_SCHEMES:
+        return f"looks like a prefixed name ({scheme}:…), not an IRI"
+    return None
+
+
 def rdf_format(path: Path) -> str:
     try:
         return _FORMATS[path.suffix.lower()]

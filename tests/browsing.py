@@ -24,9 +24,19 @@ import pytest
 from tests.conftest import CaptureServer
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Chromium reads only the last --disable-features, and Playwright passes its own list first: ours repeats
+# Playwright's (1.65) so none of them comes back on, and adds autofill, which asks content-autofill.googleapis.com
+# about a page's form fields through that page's own proxy.
+PLAYWRIGHT_DISABLED_FEATURES = [
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect", "TcpPortRandomizationWin", "OptimizationHints",
+    "NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion"]
 # Playwright adds its own switches against background networking; these are the ones it leaves out.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-features=" + ",".join([*PLAYWRIGHT_DISABLED_FEATURES, "AutofillServerCommunication"])]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 # axe-core, pinned in tests/js/package-lock.json and installed by `make test` (npm ci).
 AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -115,16 +125,17 @@ def host_of(target: str) -> str:
 
 @contextmanager
 def opened(browser: Chromium, url: str, allowed: Callable[[str], bool], routable: Callable[[str], bool] | None = None,
-           viewport: tuple[int, int] = (1440, 900)) -> Iterator[Opened]:
+           viewport: tuple[int, int] = (1440, 900), direct: str = "") -> Iterator[Opened]:
     """`url` in a fresh context whose requests are logged; `assert_clean` accepts only `allowed` ones.
 
     A request goes through if `routable` (by default `allowed`) and is aborted otherwise; one that
-    escapes routing reaches the context's own capture proxy.
+    escapes routing reaches the context's own capture proxy. `direct` (`host:port`, for a page a local
+    server serves) is the one address routed requests reach without that proxy.
     """
     routable = routable or allowed
     page_proxy = CaptureServer()
     context = browser.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                          proxy={"server": page_proxy.url, "bypass": ""})
+                                          proxy={"server": page_proxy.url, "bypass": direct})
     try:
         page = context.new_page()
         result = Opened(page, url, page_proxy, allowed)
@@ -144,6 +155,12 @@ def opened(browser: Chromium, url: str, allowed: Callable[[str], bool], routable
     finally:
         context.close()
         page_proxy.close()
+
+
+def served_by(url: str) -> tuple[Callable[[str], bool], str]:
+    """For a page a local server serves: requests allowed (its own origin) and the address they reach directly."""
+    origin = url.rstrip("/") + "/"
+    return (lambda request: request.startswith(origin)), urlsplit(url).netloc
 
 
 def only_itself(path: Path) -> Callable[[str], bool]:

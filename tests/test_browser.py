@@ -24,7 +24,8 @@ from sskg.exports.views.write import write_all, write_study
 from sskg.graphbuild.build import BuildResult
 
 from sskg.namespaces import SSKG, STUDY
-from tests.browsing import Chromium, Opened, chromium, in_folder, needs_axe, needs_chromium, only_itself
+from tests.browsing import (PLAYWRIGHT_DISABLED_FEATURES, Chromium, Opened, chromium, in_folder, needs_axe, needs_chromium,
+                            only_itself)
 from tests.browsing import opened as open_page
 from tests.test_views import GAP_CELLS, PREFIXES, XSS_COMMENT, XSS_IMG, XSS_SCRIPT, graph_of, hostile_graph, page_data, rendered
 
@@ -595,3 +596,17 @@ def test_effect_colours_and_symbols_are_the_catalogue_querys_effects(browser: Ch
 
 def rgb(colour: str) -> str:
     return "rgb(" + ", ".join(str(int(colour[i:i + 2], 16)) for i in (1, 3, 5)) + ")"
+
+
+def test_our_feature_switch_keeps_every_feature_playwright_disables() -> None:
+    """Chromium reads only the last --disable-features: ours must repeat the installed Playwright's own list."""
+    import re
+
+    import playwright
+
+    bundle = next((Path(playwright.__file__).parent / "driver" / "package" / "lib").glob("coreBundle.js"), None)
+    listed = re.search(r"disabledFeatures = \[(.*?)\]", bundle.read_text(encoding="utf-8"), re.S) if bundle else None
+    if listed is None:
+        pytest.skip("this Playwright keeps its Chromium switches elsewhere")
+    theirs = set(re.findall(r'^\s*"([A-Za-z0-9]+)"', listed.group(1), re.M))
+    assert theirs and theirs <= set(PLAYWRIGHT_DISABLED_FEATURES), sorted(theirs - set(PLAYWRIGHT_DISABLED_FEATURES))

@@ -7,8 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS
 
 from sskg.graphbuild.build import BuildResult
+from sskg.namespaces import BASE
 from sskg.queries.catalogue import get_query
 from sskg.queries.runner import QueryResult, load_graph, run_query
 
@@ -271,3 +274,21 @@ def test_the_review_search_in_the_graph(graph) -> None:  # type: ignore[no-untyp
         "Social Science Premium Collection", "CINAHL", "SweMed+", "Idunn", "PsychInfo Ovid"]
     quotes = {row["quote"] for row in rows(graph, "provenance", subject="review:bjorlykhaug-2021")}
     assert "The scope process began in February 2018 and we had an updated search January 2020." in quotes
+
+
+# The review's reference list abbreviates long author lists as the first six, "...", and the last.
+ABBREVIATED_AUTHORS = {
+    "study/bjornestad-2017": "Bjornestad, J., Velden Hegelstad, W., Joa, I., Davidson, L., Larsen, T. K., Melle, I., "
+                             "... Bronnick, K. 2017.",
+    "study/forrester-jones-2012": "Forrester-Jones, R., Carpenter, J., Coolen-Schrijner, P., Cambridge, P., Tate, A., "
+                                  "Hallam, A., ... Wooff, D. 2012.",
+    "study/munikanan-2017": "Munikanan, T., Midin, M., Daud, T. I. M., Rahim, R. A., Bakar, A. K. A., Jaafar, N. R. N., "
+                            "... Baharuddin, N. 2017.",
+}
+
+
+@pytest.mark.parametrize("node, opening", sorted(ABBREVIATED_AUTHORS.items()))
+def test_abbreviated_author_lists_read_as_the_review_prints_them(built: tuple[BuildResult, Path], node: str,
+                                                                 opening: str) -> None:
+    citation = str(built[0].asserted.value(URIRef(BASE + node), DCTERMS.bibliographicCitation))
+    assert citation.startswith(opening), citation

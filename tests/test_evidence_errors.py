@@ -12,6 +12,7 @@ from sskg.cli import main
 from sskg.errors import EvidenceError, SskgError
 from sskg.graphbuild.evidence import load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
+from sskg.output import MARKER, record
 
 STUDY = "andrea-2016"
 
@@ -83,9 +84,10 @@ def test_cli_bad_input_exits_2_and_writes_nothing(evidence_copy: Path, tmp_path:
     out = tmp_path / "out"
     out.mkdir()
     (out / "sskg.ttl").write_text("previous build\n", encoding="utf-8")
+    record(out, [out / "sskg.ttl"])  # an earlier sskg output, so the build may replace it
     result = CliRunner().invoke(main, ["build", "--evidence", str(evidence_copy), "--out", str(out), "--reasoner", "none"])
     assert result.exit_code == 2
     assert "andrea-2016.yaml" in result.output and "field country" in result.output and "quotes" in result.output
     assert "Traceback" not in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["sskg.ttl"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "sskg.ttl"]
     assert (out / "sskg.ttl").read_text(encoding="utf-8") == "previous build\n"

@@ -30,6 +30,7 @@ from sskg.exports import rdf_exports as rx
 from sskg.exports.export_cli import export, push
 from sskg.exports.nanopubs import NP, nanopub_iri, nanopublications
 from sskg.exports.push import Credentials, push_graph, update_endpoint_for
+from sskg.output import MARKER
 from sskg.exports.reference_html import reference_page
 from sskg import forked
 from sskg.graphbuild.build import BuildResult
@@ -474,10 +475,12 @@ def by_value(graph: Graph) -> Graph:
 def test_export_command_writes_from_a_build_folder(built: tuple[BuildResult, Path], tmp_path: Path, exported: Path) -> None:
     result = CliRunner().invoke(export, ["--format", "csv", "--format", "jsonld", "--out", str(tmp_path), "--graph", str(built[1])])
     assert result.exit_code == 0, result.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "context.jsonld", "datapackage.json", "effect-estimates.csv", "findings.csv", "prisma-flow.csv", "sskg.jsonld", "studies.csv"]
-    for path in tmp_path.iterdir():
-        assert path.read_bytes() == (exported / path.name).read_bytes()
+    names = ["context.jsonld", "datapackage.json", "effect-estimates.csv", "findings.csv", "prisma-flow.csv",
+             "sskg.jsonld", "studies.csv"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [MARKER, *names]
+    assert json.loads((tmp_path / MARKER).read_text(encoding="utf-8"))["files"] == names  # what sskg may replace
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (exported / name).read_bytes()
     missing = CliRunner().invoke(export, ["--out", str(tmp_path), "--graph", str(tmp_path / "nowhere")])
     assert missing.exit_code == 2 and "run 'sskg build' first" in missing.output
 

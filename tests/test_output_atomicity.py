@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sskg.errors import OutputError
-from sskg.output import published
+from sskg.output import MARKER, published
 
 from .conftest import EVIDENCE
 
@@ -20,7 +20,9 @@ SSKG = [sys.executable, "-m", "sskg.cli"]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    """The files sskg wrote, without the marker that lists them (tests/test_output_folders.py tests it)."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.name != MARKER}
 
 
 def test_published_folder_swaps_whole(tmp_path: Path) -> None:

@@ -128,7 +128,7 @@ def test_cli_unknown_query_and_parameter_list_the_valid_ones(built) -> None:  # 
 def test_cli_formats(built) -> None:  # type: ignore[no-untyped-def]
     graph_file = str(built[1] / "sskg.ttl")
     runner = CliRunner()
-    args = ["query", "studies-by-country", "--param", "country=sskgc:sweden", "--graph", graph_file]
+    args = ["query", "studies-by-country", "--param", "country=sskgc:sweden", "--graph", graph_file, "--ids"]
     as_json = json.loads(runner.invoke(main, [*args, "--format", "json"]).output)
     assert as_json["head"]["vars"] == ["key", "year", "theme", "design"]
     assert as_json["results"]["bindings"][0]["key"]["value"] == "ljungqvist-2016"
@@ -137,7 +137,7 @@ def test_cli_formats(built) -> None:  # type: ignore[no-untyped-def]
     assert runner.invoke(main, [*args, "--format", "tsv"]).output.splitlines()[1] == "ljungqvist-2016\t2016\tfeatures\tquantitative"
     assert "| ljungqvist-2016 | 2016 | features | quantitative |" in runner.invoke(main, [*args, "--format", "md"]).output
     listing = runner.invoke(main, ["query", "list"]).output
-    assert "studies-by-country" in listing and "country (iri, default sskgc:norway)" in listing
+    assert "studies-by-country" in listing and "country (concept, default sskgc:norway)" in listing
     construct = runner.invoke(main, ["query", "--graph", graph_file, "--format", "turtle", "--sparql",
                                      "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t . FILTER (?s = <https://w3id.org/sskg/study/sun-2019>) }"])
     assert "IncludedStudy" in construct.output

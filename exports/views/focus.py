@@ -76,10 +76,11 @@ def query_view(model: ViewModel, graph: Graph, name: str, params: Mapping[str, s
     node's key (a study key, a concept or finding id); IRIs bound as parameters count too.
     """
     from sskg.queries.catalogue import get_query
-    from sskg.queries.runner import run_query
+    from sskg.queries.parameters import GraphTerms
+    from sskg.queries.runner import run_query, select_on
 
     entry = get_query(name)
-    bindings = entry.bindings(dict(params))
+    bindings = entry.bindings(dict(params), GraphTerms(select_on(graph)))  # parameters by label, slug or IRI
     result = run_query(graph, entry.text, bindings)
     values: list[Node] = [value for row in result.rows for value in row if value is not None]
     if result.graph is not None:

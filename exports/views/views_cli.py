@@ -44,6 +44,18 @@ def _resolve(where: _Where, graph_file: Path | None, out_dir: Path | None, cap: 
     return _Where(graph_file or where.graph_file, out_dir or where.out_dir, cap or where.cap)
 
 
+def _write_into(out_dir: Path, write: Callable[[], Path | list[Path]]) -> None:
+    """Write only into a folder that is sskg's to write (sskg.output.claim), and mark what was written there."""
+    from sskg.output import claim, record
+
+    claim(out_dir)
+    written = write()
+    paths = written if isinstance(written, list) else [written]
+    record(out_dir, paths)
+    for path in paths:
+        click.echo(str(path))
+
+
 def _graph(path: Path):  # type: ignore[no-untyped-def]
     from sskg.queries.runner import load_graph
 
@@ -64,8 +76,7 @@ def view(ctx: click.Context, graph_file: Path, out_dir: Path, cap: int) -> None:
     if ctx.invoked_subcommand is None:
         from .write import write_all
 
-        for path in write_all(_graph(graph_file), out_dir, cap):
-            click.echo(str(path))
+        _write_into(out_dir, lambda: write_all(_graph(graph_file), out_dir, cap))
 
 
 @view.command("study")
@@ -78,7 +89,7 @@ def study_command(where: _Where, key: str, graph_file: Path | None, out_dir: Pat
     from .write import write_study
 
     chosen = _resolve(where, graph_file, out_dir, cap)
-    click.echo(str(write_study(_graph(chosen.graph_file), key, chosen.out_dir, chosen.cap)))
+    _write_into(chosen.out_dir, lambda: write_study(_graph(chosen.graph_file), key, chosen.out_dir, chosen.cap))
 
 
 @view.command("concept")
@@ -93,7 +104,7 @@ def concept_command(where: _Where, name: str, depth: int, graph_file: Path | Non
     from .write import write_concept
 
     chosen = _resolve(where, graph_file, out_dir, cap)
-    click.echo(str(write_concept(_graph(chosen.graph_file), name, chosen.out_dir, depth, chosen.cap)))
+    _write_into(chosen.out_dir, lambda: write_concept(_graph(chosen.graph_file), name, chosen.out_dir, depth, chosen.cap))
 
 
 @view.command("query")
@@ -110,7 +121,7 @@ def query_command(where: _Where, name: str, params: tuple[str, ...], graph_file:
 
     chosen = _resolve(where, graph_file, out_dir, cap)
     given = dict(split_param(param) for param in params)
-    click.echo(str(write_query(_graph(chosen.graph_file), name, given, chosen.out_dir, chosen.cap)))
+    _write_into(chosen.out_dir, lambda: write_query(_graph(chosen.graph_file), name, given, chosen.out_dir, chosen.cap))
 
 
 @click.command()

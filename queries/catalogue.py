@@ -87,9 +87,9 @@ class Parameter:
 
 def expand_iri(text: str) -> URIRef:
     """Accept `prefix:local` for sskg's prefixes or an absolute IRI; refuse anything else (hazard Q4)."""
-    prefix, _, local = text.partition(":")
-    if prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[A-Za-z0-9_.-]*", local):
-        return URIRef(PREFIXES[prefix] + local)
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//") and re.fullmatch(r"[A-Za-z0-9_.-]*", local):
+        return URIRef(str(PREFIXES[prefix]) + local)  # str: rdflib's closed namespaces refuse names they lack
     if _ABSOLUTE_IRI.fullmatch(text) and iri_problem(text) is None:
         return URIRef(text)
     raise QueryError(f"{text!r} is not an absolute IRI or a known prefixed name", fix="write e.g. sskgc:norway or https://…")

@@ -166,6 +166,8 @@ PARAMETERS = [(entry.name, parameter.name, parameter.type) for entry in load_cat
               st.text(max_size=15)),
 ))
 @example(("studies-by-country", "country", "iri"), "sskgc:norway\n")
+@example(("findings-for-outcome", "outcome", "concept"), "skos")  # a prefix without its colon is no prefixed name
+@example(("studies-by-country", "country", "iri"), "skos:notATerm")  # rdflib's closed namespaces raised here
 @example(("studies-by-year", "from", "year"), "2000\n")
 def test_a_parameter_that_passes_the_check_runs(graph_file: Path, case: tuple[str, str, str], text: str) -> None:
     """Any text: refused with a message naming the parameter, or bound and run by Oxigraph without a syntax error."""

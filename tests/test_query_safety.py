@@ -82,9 +82,10 @@ def test_q4_parameters_are_bound_not_pasted(built) -> None:  # type: ignore[no-u
     hostile = "2000 && ?year > 0) } } SELECT * WHERE { ?s ?p ?o"
     with pytest.raises(QueryError, match="not a valid year"):
         entry.bindings({"from": hostile})
-    for bad in ("sskgc:norway> } ?s ?p ?o {", "relative/iri", "javascript:alert(1) x", "HGNC:1100"):
+    for bad in ("sskgc:norway> } ?s ?p ?o {", "relative/iri", "javascript:alert(1) x", "HGNC:1100", "skos", "sskgc"):
         with pytest.raises(QueryError):
             expand_iri(bad)
+    assert expand_iri("skos:notATerm") == URIRef("http://www.w3.org/2004/02/skos/core#notATerm")  # any name, as SPARQL takes it
 
 
 def test_q5_runaway_query_is_stopped(small_graph: Graph) -> None:

@@ -90,6 +90,9 @@ def _basic_allowed(url: str) -> bool:
         return False
 
 
+SOCKET_GRACE = 2.0  # seconds a socket wait may outlast the total deadline
+
+
 class Session:
     """HTTP requests with optional credentials (digest; basic only where `_basic_allowed`).
 
@@ -99,7 +102,9 @@ class Session:
 
     def __init__(self, credentials: Credentials | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.credentials = credentials
-        self.timeout = timeout
+        # Callers bound the whole exchange by `by_deadline`; each socket wait gets a little longer, so that on a
+        # busy machine the deadline (whose message names the operation and the flag) fires, not a read timeout.
+        self.timeout = timeout + SOCKET_GRACE
         self.opener = urllib.request.build_opener()
         self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         self.digest = urllib.request.HTTPDigestAuthHandler(self.passwords)

@@ -122,7 +122,10 @@ class CatalogueQuery:
                 values[name] = parameter.bind(text, resolve)
         for low, high in self.ranges:
             if low in values and high in values and values[low].toPython() > values[high].toPython():
-                raise QueryError(f"the range is backwards: {low} {values[low]} comes after {high} {values[high]}",
+                named = [name for name in (low, high) if name in given] or [low, high]  # what the user changed
+                shown = {name: str(values[name]) + ("" if name in given else " (its default)") for name in (low, high)}
+                raise QueryError(f"parameter {' and '.join(named)}: the range is backwards: "
+                                 f"{low} {shown[low]} comes after {high} {shown[high]}",
                                  fix=f"give {low} <= {high}, e.g. {low}={values[high]} {high}={values[low]}")
         return values
 

@@ -166,6 +166,7 @@ PARAMETERS = [(entry.name, parameter.name, parameter.type) for entry in load_cat
               st.text(max_size=15)),
 ))
 @example(("studies-by-country", "country", "iri"), "sskgc:norway\n")
+@example(("studies-by-year", "to", "year"), "0000")  # backwards against the default: the message names `to`
 @example(("findings-for-outcome", "outcome", "concept"), "skos")  # a prefix without its colon is no prefixed name
 @example(("studies-by-country", "country", "iri"), "skos:notATerm")  # rdflib's closed namespaces raised here
 @example(("studies-by-year", "from", "year"), "2000\n")

@@ -124,7 +124,9 @@ def test_hostile_names_are_never_query_text(graph: Graph) -> None:
 def test_a_backwards_range_is_an_error(graph_file: Path, graph: Graph) -> None:
     code, out, err = cli("query", "studies-by-year", "--param", "from=2018", "--param", "to=2016", "--graph", str(graph_file))
     assert code == 2 and out == ""
-    assert "the range is backwards: from 2018 comes after to 2016" in err and "from=2016 to=2018" in err
+    assert "parameter from and to: the range is backwards: from 2018 comes after to 2016" in err and "from=2016 to=2018" in err
+    code, _, err = cli("query", "studies-by-year", "--param", "to=1999", "--graph", str(graph_file))
+    assert code == 2 and "parameter to: the range is backwards: from 2000 (its default) comes after to 1999" in err
     entry = get_query("studies-by-year")
     same_year = run_query(graph, entry.text, entry.bindings({"from": "2017", "to": "2017"}))
     assert same_year.rows and {int(row[1].toPython()) for row in same_year.rows} == {2017}  # type: ignore[union-attr]

@@ -36,7 +36,7 @@
 
   // -- aggregation ---------------------------------------------------------------------------------------
   function defaultOpen() {
-    return new Set(narrow() ? [] : ["group:strategy", "group:support-type"]);
+    return new Set(narrow() ? [] : ["group:strategy", "group:support-type"]);  // largest first
   }
 
   /* The node that stands for a concept now: itself, or its closed group or family; null if not drawn. */
@@ -68,8 +68,8 @@
         const finding = data.findings[findingId];
         graph.findings.add(findingId);
         const outcome = finding.outcome ? shownAs(finding.outcome) : null;
-        const exposures = [...new Set(finding.exposures.map(shownAs).filter(Boolean))];
-        for (const concept of [...finding.exposures, finding.outcome]) {
+        const exposures = [...new Set(finding.about.map(shownAs).filter(Boolean))];
+        for (const concept of [...finding.about, finding.outcome]) {
           const drawnAs = concept ? shownAs(concept) : null;
           if (drawnAs && drawnAs !== concept && exposures.length) node(drawnAs).members.add(concept);
         }
@@ -181,11 +181,11 @@
   const MARGINS = 16;   // left and right margins of a box's text
   const EXTRA = 40;     // a box is drawn this much wider than its text: margins, border and vis-network's own
   const PAD = 24;       // px of canvas left free around the drawing
-  const SCALES = [1.1, 1, 0.94, 0.88, 0.82];  // tried in turn: the first whose layout fits the canvas wins
+  const SCALES = [1.1, 1, 0.94, 0.88, 0.82, 0.79];  // tried in turn: the first whose layout fits the canvas wins
 
   /* Three columns (two on a phone, where themes are left to the list and the filter), each box one
-     measured label: the largest scale at which the whole drawing fits the canvas, at least 0.82
-     (14 px × 0.82 = 11.5 px on screen) unless the columns are too tall even then. */
+     measured label: the largest scale at which the whole drawing fits the canvas, at least 0.79
+     (14 px × 0.79 = 11.06 px on screen) unless the columns are too tall even then. */
   function layout(graph) {
     const width = container.clientWidth || 800;
     const height = container.clientHeight || 600;
@@ -196,7 +196,8 @@
       const room = (width - PAD) / scale;
       const text = Math.round(Math.max(96, Math.min(250, (room - (placed.length - 1) * gap) / Math.max(1, placed.length) - EXTRA)));
       made = columnsAt(graph, placed, text, gap, width, height);
-      if (made.tallest * scale <= height - PAD) break;
+      made.fits = made.tallest * scale <= height - PAD;
+      if (made.fits) break;
     }
     return made;
   }
@@ -304,17 +305,20 @@
   function legend(graph) {
     const list = document.getElementById("legend-kinds");
     list.replaceChildren();
+    // Kinds drawn on the canvas, each with the concepts of that kind it stands for (a closed group's members too).
     const shown = new Map();
-    for (const id of graph.nodes.keys()) {
+    for (const id of nodes.getIds()) {
       const kind = kindOf(id);
-      shown.set(kind, (shown.get(kind) || 0) + 1);
+      if (!shown.has(kind)) shown.set(kind, new Set());
+      for (const member of groups.has(id) ? graph.nodes.get(id).members : [id]) shown.get(kind).add(member);
     }
     for (const kind of data.kinds) {
-      const item = el("li", { "data-kind": kind.kind });
+      if (!shown.has(kind.kind)) continue;
+      const item = el("li", { "data-kind": kind.kind, "data-count": String(shown.get(kind.kind).size) });
       const glyph = el("span", { class: "glyph swatch-box", "aria-hidden": "true" }, kind.glyph);
       glyph.style.backgroundColor = kind.fill;
       glyph.style.borderColor = kind.border;
-      item.append(glyph, " " + kind.label + " (" + (shown.get(kind.kind) || 0) + ")");
+      item.append(glyph, " " + kind.label + " (" + shown.get(kind.kind).size + ")");
       list.appendChild(item);
     }
     const byEffect = new Map();
@@ -446,6 +450,23 @@
     return list;
   }
 
+  /* How many studies examine a strategy, and which of them report no finding on it (their findings name
+     another strategy they examine): the catalogue counts the first, the boxes and the gap map the second. */
+  function examinedNote(id, info) {
+    const entry = concepts[id];
+    const examining = entry.examined.filter((studyId) => filters.matches(data.studies[studyId], state.filters));
+    const withFindings = info ? info.studies : new Set();
+    const without = examining.filter((studyId) => !withFindings.has(studyId));
+    const note = el("p", { class: "examined", "data-examined": String(examining.length) },
+      plural(examining.length, "study examines", "studies examine") + " " + entry.label + "; " +
+      plural(withFindings.size, "study reports", "studies report") + " findings on it, and the box counts those.");
+    if (without.length) {
+      note.append(" " + without.map((studyId) => data.studies[studyId].label).join(", ") + (without.length === 1 ? " examines" : " examine") +
+        " it too, but " + (without.length === 1 ? "its findings name" : "their findings name") + " another strategy.");
+    }
+    return note;
+  }
+
   function showConcept(id) {
     const graph = state.graph;
     const info = graph.nodes.get(id);
@@ -456,6 +477,7 @@
     if (entry && entry.polarity) panelBody.appendChild(el("p", {}, "For recovery: " + entry.polarity + "."));
     if (entry && entry.groups && entry.groups.length) panelBody.appendChild(el("p", {}, "Classified as: " + entry.groups.join(", ") + "."));
     if (entry && entry.capital && entry.capital.length) panelBody.appendChild(el("p", {}, "Builds: " + entry.capital.join(", ") + "."));
+    if (entry && entry.examined) panelBody.appendChild(examinedNote(id, info));
     if (entry && entry.gap) panelBody.appendChild(el("p").appendChild(el("a", { href: entry.gap }, "See " + entry.label + " on the evidence-and-gap map")).parentNode);
     if (!info) {
       const elsewhere = data.undrawn.find((part) => part.ids.includes(id));
@@ -521,7 +543,7 @@
       const finding = data.findings[id];
       const study = data.studies[finding.study];
       const outcome = finding.outcome ? shownAs(finding.outcome) : null;
-      for (const exposure of new Set(finding.exposures.map(shownAs).filter(Boolean))) {
+      for (const exposure of new Set(finding.about.map(shownAs).filter(Boolean))) {
         for (const key of ["t\n" + study.theme_node + "\n" + exposure, "e\n" + exposure + "\n" + outcome + "\n" + finding.effect]) {
           if (graph.edges.has(key)) edgeIds.push(key);
         }
@@ -655,6 +677,11 @@
   function update(remember, focusPanel) {
     state.filters = filters.values();
     state.graph = aggregate();
+    // Unless the reader chose, groups open by default only while the drawing stays readable on this screen.
+    while (!state.explicitOpen && state.open.size && !layout(state.graph).fits) {
+      state.open.delete([...state.open][0]);  // the largest group first
+      state.graph = aggregate();
+    }
     draw(state.graph);
     legend(state.graph);
     describeShown(state.graph);

@@ -618,6 +618,43 @@ def test_focused_views_open_at_their_node_and_link_out_to_the_overview(browser: 
             view.assert_clean()
 
 
+# Each drawn label's box on screen and its font size on screen, from vis-network's own label measures and scale.
+FOCUSED_LABELS = """() => {
+    const network = window.sskg.network;
+    const scale = network.getScale();
+    return window.sskg.nodes.get({ filter: (item) => !item.hidden && item.label }).map((item) => {
+        const node = network.body.nodes[item.id];
+        const box = node.labelModule.size;
+        const a = network.canvasToDOM({ x: box.left, y: box.top });
+        const b = network.canvasToDOM({ x: box.left + box.width, y: box.top + box.height });
+        return { id: item.id, px: node.options.font.size * scale, left: a.x, top: a.y, right: b.x, bottom: b.y };
+    });
+}"""
+
+
+@SIZES
+def test_focused_views_open_with_labels_of_11_px_that_do_not_overlap(browser: Chromium, views: Path, size: tuple[int, int]) -> None:
+    pages = [path for path in sorted(views.glob("*-*.html")) if path.name not in ("gap-map.html", "search-flow.html")]
+    assert {path.name.split("-")[0] for path in pages} == {"study", "concept", "query"}
+    for path in pages:
+        data = page_data(path)
+        with opened(browser, path, size) as view:
+            view.page.wait_for_function(READY, timeout=10_000)
+            labels = view.page.evaluate(FOCUSED_LABELS)
+            assert min(label["px"] for label in labels) >= 11, path.name
+            assert overlapping(labels) == [], path.name
+            named = {label["id"] for label in labels}
+            assert set(data["highlight"]) <= named  # the view's own node is always named
+            assert len(named) >= min(len(data["nodes"]), 5), path.name
+            view.page.click("#fit")  # and again after fitting
+            labels = view.page.evaluate(FOCUSED_LABELS)
+            assert min(label["px"] for label in labels) >= 11 and overlapping(labels) == []
+            if size == PHONE and data["focus"]:  # the graph first: the details wait in the sheet's folded bar
+                assert view.page.get_attribute("#details-collapse", "aria-expanded") == "false"
+                assert view.page.locator("#details").bounding_box()["height"] <= 64
+            view.assert_clean()
+
+
 LEAKY_PAGE = '<!doctype html><title>leak</title><script>fetch("http://leak.example/x").catch(() => {})</script>'
 
 

@@ -384,7 +384,7 @@
 
   window.sskgViews = {
     FILTER_KEYS, el, fold, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
-    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel, wireClose,
+    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel, wireClose, collapse,
     readData(id) {
       return JSON.parse(document.getElementById(id).textContent);
     },

@@ -22,6 +22,15 @@
       .replace(/[øæœßłđðþı]/g, (letter) => LETTERS[letter]);
   }
 
+  /* Arrays compared item by item, for sorting by several keys. */
+  function compare(a, b) {
+    for (let i = 0; i < a.length; i += 1) {
+      if (a[i] < b[i]) return -1;
+      if (a[i] > b[i]) return 1;
+    }
+    return 0;
+  }
+
   function plural(count, one, many) {
     return count + " " + (count === 1 ? one : (many || one + "s"));
   }
@@ -383,7 +392,7 @@
   }
 
   window.sskgViews = {
-    FILTER_KEYS, el, fold, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
+    FILTER_KEYS, el, fold, compare, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
     citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel, wireClose, collapse,
     readData(id) {
       return JSON.parse(document.getElementById(id).textContent);

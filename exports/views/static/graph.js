@@ -3,7 +3,7 @@
    nodes and a details panel whose links move the view, or lead to the overview for what it leaves out. */
 "use strict";
 (function () {
-  const { el, plural, readHash, writeHash, makeFilters, citationBlock, studyFacts, findingBlock, makeSearch, openPanel,
+  const { el, compare, plural, readHash, writeHash, makeFilters, citationBlock, studyFacts, findingBlock, makeSearch, openPanel,
           closePanel, wireClose, collapse, nodeHref, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const kinds = new Map(data.kinds.map((kind) => [kind.name, kind]));
@@ -82,14 +82,6 @@
       else kept.push(rect);
     }
     if (dropped.length) nodes.update(dropped.map((id) => ({ id, label: "" })));
-  }
-
-  function compare(a, b) {
-    for (let i = 0; i < a.length; i += 1) {
-      if (a[i] < b[i]) return -1;
-      if (a[i] > b[i]) return 1;
-    }
-    return 0;
   }
 
   let relabel = null;

@@ -4,7 +4,7 @@
    effect on recovery. The address holds the chosen node, the opened groups and the filters. */
 "use strict";
 (function () {
-  const { el, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, studyFacts, findingBlock,
+  const { el, compare, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, studyFacts, findingBlock,
           makeSearch, openPanel, closePanel, wireClose, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const concepts = data.concepts;
@@ -164,14 +164,6 @@
     };
     placed[2].sort((a, b) => compare(outcomeKey(a), outcomeKey(b)));
     return placed;
-  }
-
-  function compare(a, b) {
-    for (let i = 0; i < a.length; i += 1) {
-      if (a[i] < b[i]) return -1;
-      if (a[i] > b[i]) return 1;
-    }
-    return 0;
   }
 
   // vis-network draws a 14 px label line 14 px high, and a box 20 px taller than its lines (margins, border).

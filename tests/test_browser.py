@@ -254,6 +254,21 @@ def test_overview_counts_are_sparql_counts_and_its_legend_lists_only_what_is_dra
         view.assert_clean()
 
 
+@SIZES
+def test_an_address_naming_a_member_of_a_group_draws_it_at_a_readable_size(browser: Chromium, views: Path,
+                                                                          size: tuple[int, int]) -> None:
+    peer = "https://w3id.org/sskg/concept/peer-support"
+    with opened(browser, views / "overview.html", size, hash_of(node=peer)) as view:
+        page = view.page
+        page.wait_for_function(READY)
+        assert peer in page.evaluate("window.sskg.nodes.getIds()")  # its group stays open, whatever fits
+        assert min(box["px"] for box in page.evaluate(LABEL_BOXES)) >= 11  # too tall to fit: panned, not shrunk
+        assert page.evaluate("window.sskg.network.getSelectedNodes()") == [peer]
+        page.click("#fit")  # the reader may still ask for the whole drawing
+        assert all(box["inside"] for box in page.evaluate(LABEL_BOXES))
+        view.assert_clean()
+
+
 def nothing_in_common(graph_file: Path) -> tuple[str, str]:
     """A design and a country, each present in the graph, that no one study has together."""
     return rows(graph_file, """SELECT ?design ?country WHERE {

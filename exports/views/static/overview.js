@@ -173,11 +173,11 @@
   const MARGINS = 16;   // left and right margins of a box's text
   const EXTRA = 40;     // a box is drawn this much wider than its text: margins, border and vis-network's own
   const PAD = 24;       // px of canvas left free around the drawing
-  const SCALES = [1.1, 1, 0.94, 0.88, 0.82, 0.79];  // tried in turn: the first whose layout fits the canvas wins
+  const SCALES = [1.1, 1, 0.94, 0.88, 0.82];  // tried in turn: the first whose layout fits the canvas wins
 
   /* Three columns (two on a phone, where themes are left to the list and the filter), each box one
-     measured label: the largest scale at which the whole drawing fits the canvas, at least 0.79
-     (14 px × 0.79 = 11.06 px on screen) unless the columns are too tall even then. */
+     measured label: the largest scale at which the whole drawing fits the canvas, at least 0.82
+     (14 px × 0.82 = 11.5 px on screen, room for a scroll bar that narrows the canvas) unless the columns are too tall even then. */
   function layout(graph) {
     const width = container.clientWidth || 800;
     const height = container.clientHeight || 600;
@@ -274,11 +274,13 @@
     edges.clear();
     nodes.add(drawnNodes);
     edges.add(drawnEdges);
-    fit();
   }
 
-  /* Everything drawn in view, as large as fits (vis-network's own fit leaves a wide margin). */
-  function fit() {
+  /* Everything drawn in view, as large as fits (vis-network's own fit leaves a wide margin); unless the
+     reader asks for the whole (`all`), never so small that labels fall under 11 px: a drawing too tall for
+     that is panned instead. */
+  function fit(all) {
+    state.moved = false;
     const ids = nodes.getIds();
     if (!ids.length) return;
     let left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
@@ -289,7 +291,8 @@
       top = Math.min(top, box.top);
       bottom = Math.max(bottom, box.bottom);
     }
-    const scale = Math.min(MAX_SCALE, (container.clientWidth - PAD) / (right - left), (container.clientHeight - PAD) / (bottom - top));
+    const whole = Math.min(MAX_SCALE, (container.clientWidth - PAD) / (right - left), (container.clientHeight - PAD) / (bottom - top));
+    const scale = all === true ? whole : Math.max(whole, SCALES[SCALES.length - 1]);
     network.moveTo({ position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale, animation: false });
   }
 
@@ -621,6 +624,17 @@
     return back;
   });
 
+  // vis-network rescales the view when the canvas changes size (the page around it fills in, the sheet
+  // opens, the window turns): fit again, at the chosen node.
+  // It tells of the new size before it rescales, so the fit waits for that; a view the reader has moved stays.
+  network.on("zoom", () => { state.moved = true; });
+  network.on("dragEnd", () => { state.moved = true; });
+  network.on("resize", () => setTimeout(() => {
+    if (state.moved) return;
+    fit();
+    if (state.selected && nodes.get(state.selected)) network.focus(state.selected, { scale: network.getScale(), animation: false });
+  }, 0));
+
   network.on("click", (params) => {
     if (params.nodes.length) {
       const id = params.nodes[0];
@@ -658,7 +672,7 @@
     filters.reset();
     update(true);
   });
-  document.getElementById("fit").addEventListener("click", fit);
+  document.getElementById("fit").addEventListener("click", () => fit(true));
   document.getElementById("open-all").addEventListener("click", () => {
     for (const group of data.groups) state.open.add(group.id);
     for (const family of data.families) state.open.add(family);
@@ -669,15 +683,19 @@
   function update(remember, focusPanel) {
     state.filters = filters.values();
     state.graph = aggregate();
-    // Unless the reader chose, groups open by default only while the drawing stays readable on this screen.
-    while (!state.explicitOpen && state.open.size && !layout(state.graph).fits) {
-      state.open.delete([...state.open][0]);  // the largest group first
+    // Unless the reader chose, groups open by default only while the drawing stays readable on this screen
+    // (the largest first), but never the group of the node the address names.
+    const keep = state.selected && concepts[state.selected] ? concepts[state.selected].group : null;
+    const closable = [...state.open].filter((id) => id !== keep);
+    while (!state.explicitOpen && closable.length && !layout(state.graph).fits) {
+      state.open.delete(closable.shift());
       state.graph = aggregate();
     }
     draw(state.graph);
     legend(state.graph);
     describeShown(state.graph);
     renderList(state.graph);
+    fit();  // once the page around the canvas is filled in: a scroll bar it brings narrows the canvas
     showSelected(focusPanel);
     if (remember) {
       writeHash({ node: state.selected || "", ...state.filters,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ContextManager
@@ -27,7 +29,7 @@ from sskg.namespaces import SSKG, STUDY
 from tests.browsing import (PLAYWRIGHT_DISABLED_FEATURES, Chromium, Opened, chromium, in_folder, needs_axe, needs_chromium,
                             only_itself)
 from tests.browsing import opened as open_page
-from tests.test_views import GAP_CELLS, PREFIXES, XSS_COMMENT, XSS_IMG, XSS_SCRIPT, graph_of, hostile_graph, page_data, rendered
+from tests.test_views import GAP_CELLS, PREFIXES, STRATEGY_FINDINGS, XSS_COMMENT, XSS_IMG, XSS_SCRIPT, graph_of, hostile_graph, page_data, rendered
 
 READY_WITHIN_MS = 2000  # page's own clock; the benchmark (benchmarks/views.py) reports the real figures
 READY = "() => window.sskg && window.sskg.state.ready"  # functions: a bare expression is eval()ed, which the CSP refuses
@@ -85,6 +87,7 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll("a, button, select, inpu
 
 def check_page(view: Opened, name: str) -> None:
     page = view.page
+    assert page.is_hidden("#query-page"), f"{name}: a link to a query page that a file has not got"
     width = page.evaluate("document.documentElement.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} scrolls sideways"
     assert page.evaluate(SMALL_CONTROLS) == [], f"{name}: controls under 24 px"
@@ -185,6 +188,84 @@ def test_overview_filters_recount_relayout_and_say_when_nothing_matches(browser:
         assert page.evaluate("window.sskg.nodes.length") == 0
         page.click("#filter-reset")
         assert page.is_hidden("#empty") and page.evaluate("window.sskg.state.graph.studies.length") == 29
+        view.assert_clean()
+
+
+DRAWN_KINDS = """() => window.sskg.nodes.getIds().map((id) => [id, id.startsWith("group:")
+    ? window.sskg.data.groups.find((group) => group.id === id).kind : window.sskg.data.concepts[id].kind,
+    window.sskg.nodes.get(id).label])"""
+
+
+def box_count(label: str) -> int:
+    """The number of studies a box's label ends with ("… · 3 studies", "… · 1 study ▸")."""
+    return int(re.findall(r"(\d+)\s+stud(?:y|ies)", label)[-1])
+
+
+@SIZES
+def test_overview_counts_are_sparql_counts_and_its_legend_lists_only_what_is_drawn(browser: Chromium, graph_file: Path,
+                                                                                  views: Path, size: tuple[int, int]) -> None:
+    on_strategy: dict[str, set[str]] = defaultdict(set)  # the studies with findings on each strategy, as the gap map counts
+    for strategy, study, _ in rows(graph_file, STRATEGY_FINDINGS):
+        on_strategy[strategy].add(study)
+    naming = {exposure: int(count) for exposure, count in rows(graph_file, """
+        SELECT ?exposure (COUNT(DISTINCT ?study) AS ?n) WHERE { ?study sskg:reportsFinding/sskg:hasExposure ?exposure .
+        FILTER NOT EXISTS { ?exposure a sskg:SupportStrategy } } GROUP BY ?exposure""")}
+    examined = {strategy: int(count) for strategy, count in rows(graph_file, """
+        SELECT ?strategy (COUNT(DISTINCT ?study) AS ?n) WHERE { ?study sskg:examinesStrategy ?strategy } GROUP BY ?strategy""")}
+    strategies = len(rows(graph_file, "SELECT ?s WHERE { ?s a sskg:SupportStrategy }"))
+    with opened(browser, views / "overview.html", size) as view:
+        page = view.page
+        page.wait_for_function(READY)
+        drawn = page.evaluate(DRAWN_KINDS)
+        legend = {kind: (int(count), text) for kind, count, text in page.locator("#legend-kinds li").evaluate_all(
+            "items => items.map((item) => [item.dataset.kind, item.dataset.count, item.textContent])")}
+        assert set(legend) == {kind for _, kind, _ in drawn}  # no entry for a kind with nothing on the canvas
+        assert all(count > 0 and text.strip().endswith(f"({count})") for count, text in legend.values())
+        assert legend["strategy"][0] == len(on_strategy)  # every strategy some finding is about, drawn or in its group
+        for node, kind, label in drawn:
+            if node == "group:strategy":
+                assert box_count(label) == len(set().union(*on_strategy.values()))
+            elif kind == "strategy":
+                assert box_count(label) == len(on_strategy[node]), node
+            elif not node.startswith("group:") and kind in ("support-type", "support", "factor"):
+                assert box_count(label) == naming[node], node
+        if any(node == "group:strategy" for node, _, _ in drawn):  # open it: each strategy's own box
+            page.evaluate("() => window.sskg.select('group:strategy', false)")
+            drawn = page.evaluate(DRAWN_KINDS)
+        assert {node for node, kind, _ in drawn if kind == "strategy" and not node.startswith("group:")} == set(on_strategy)
+        assert all(box_count(label) == len(on_strategy[node]) for node, kind, label in drawn if kind == "strategy")
+        # A strategy's panel gives the catalogue's count, the studies that examine it, and says what the box counts.
+        peer = "https://w3id.org/sskg/concept/peer-support"
+        page.evaluate("(id) => window.sskg.select(id, true)", peer)
+        note = page.locator("#details .examined")
+        assert int(note.get_attribute("data-examined") or 0) == examined[peer] > len(on_strategy[peer])
+        assert f"{len(on_strategy[peer])} studies report findings on it" in note.inner_text()
+        assert "McKeown, Roy, and Spandler 2015 examines it too" in note.inner_text()
+        view.assert_clean()
+    with opened(browser, views / "gap-map.html", size) as view:
+        page = view.page
+        page.wait_for_function(GAP_READY)
+        assert f"on {len(on_strategy)} of {strategies} strategies" in page.inner_text("#gap-totals")
+        notes = page.locator(".row-note.examined").evaluate_all(
+            "spans => spans.map((span) => [span.closest('tr').dataset.row, Number(span.dataset.examined), span.textContent])")
+        assert notes and all(examined[row] == count > len(on_strategy[row]) and f"the findings of {len(on_strategy[row])} are" in text
+                             for row, count, text in notes)
+        assert {row for row, _, _ in notes} == {row for row in on_strategy if examined.get(row, 0) > len(on_strategy[row])}
+        view.assert_clean()
+
+
+@SIZES
+def test_an_address_naming_a_member_of_a_group_draws_it_at_a_readable_size(browser: Chromium, views: Path,
+                                                                          size: tuple[int, int]) -> None:
+    peer = "https://w3id.org/sskg/concept/peer-support"
+    with opened(browser, views / "overview.html", size, hash_of(node=peer)) as view:
+        page = view.page
+        page.wait_for_function(READY)
+        assert peer in page.evaluate("window.sskg.nodes.getIds()")  # its group stays open, whatever fits
+        assert min(box["px"] for box in page.evaluate(LABEL_BOXES)) >= 11  # too tall to fit: panned, not shrunk
+        assert page.evaluate("window.sskg.network.getSelectedNodes()") == [peer]
+        page.click("#fit")  # the reader may still ask for the whole drawing
+        assert all(box["inside"] for box in page.evaluate(LABEL_BOXES))
         view.assert_clean()
 
 
@@ -452,8 +533,26 @@ def test_on_a_phone_panels_are_sheets_and_the_graph_stays_usable(browser: Chromi
         page.evaluate("window.scrollTo(0, 0)")
         assert page.locator("#network canvas").bounding_box()["y"] < sheet["y"]  # graph still shows above the sheet
         view.screenshot("overview-study-sheet-390x844")
-        page.click("#details-close")
-        assert page.is_hidden("#details")
+        # Fold the sheet down to its bar by keyboard: the graph it covered takes clicks again, the study stays chosen.
+        below = {"x": PHONE[0] / 2, "y": (sheet["y"] + PHONE[1]) / 2}
+        assert page.evaluate(AT_POINT, below) == "details"
+        page.evaluate("document.querySelector('#details').scrollTop = 400")  # the bar stays in sight as the sheet scrolls
+        assert_target_in_sight(page, "#details-collapse")
+        page.focus("#details-collapse")
+        page.keyboard.press("Enter")
+        folded = page.locator("#details").bounding_box()
+        assert folded and folded["height"] <= 64 and page.get_attribute("#details-collapse", "aria-expanded") == "false"
+        assert page.evaluate(AT_POINT, below) == "network"
+        assert page.evaluate("window.sskg.state.selected") == str(STUDY["bjornestad-2017"])
+        view.screenshot("overview-study-sheet-folded-390x844")
+        node = page.evaluate(NODE_NEAR, {"top": sheet["y"], "bottom": folded["y"]})
+        assert node, "no box drawn where the sheet was"
+        page.mouse.click(node["x"], node["y"])
+        assert page.evaluate("(id) => window.sskg.state.selected === id || window.sskg.state.open.has(id)", node["id"])
+        page.evaluate("(id) => window.sskg.select(id, true)", str(STUDY["bjornestad-2017"]))
+        assert page.get_attribute("#details-collapse", "aria-expanded") == "true"  # a new choice unfolds it
+        page.keyboard.press("Escape")
+        assert page.is_hidden("#details") and page.evaluate(AT_POINT, below) == "network"
         view.assert_clean()
     strategy, family = busiest_cell(graph_file)
     with opened(browser, views / "gap-map.html", PHONE, hash_of(row=strategy, col=family)) as view:
@@ -461,7 +560,33 @@ def test_on_a_phone_panels_are_sheets_and_the_graph_stays_usable(browser: Chromi
         page.wait_for_function(GAP_READY)
         assert page.evaluate("getComputedStyle(document.getElementById('cell-panel')).position") == "fixed"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0]
+        assert_target_in_sight(page, "#cell-collapse")
+        page.click("#cell-collapse")
+        folded = page.locator("#cell-panel").bounding_box()
+        assert folded and folded["height"] <= 64 and page.evaluate("window.sskgGap.state.cell") == [strategy, family]
+        page.click("#cell-collapse")
+        page.keyboard.press("Escape")
+        assert page.is_hidden("#cell-panel")
         view.assert_clean()
+
+
+# Which of the sheets or the graph is at a point of the screen (or the id of the element there).
+AT_POINT = """(point) => { const el = document.elementFromPoint(point.x, point.y); if (!el) return null;
+    const part = el.closest("#details, #cell-panel, #network"); return part ? part.id : el.id; }"""
+# A drawn box whose centre lies on screen between two heights (where the sheet was, and is no more).
+NODE_NEAR = """(band) => { const network = window.sskg.network; const canvas = document.querySelector("#network canvas").getBoundingClientRect();
+    for (const id of window.sskg.nodes.getIds()) { const at = network.canvasToDOM(network.getPosition(id));
+      const x = canvas.left + at.x, y = canvas.top + at.y;
+      if (y > band.top + 10 && y < band.bottom - 10 && x > 10 && x < canvas.right - 10) return { id, x, y }; }
+    return null; }"""
+
+
+def assert_target_in_sight(page: Any, selector: str) -> None:
+    """A control of at least 24 px, on screen and not covered."""
+    box = page.locator(selector).bounding_box()
+    assert box and box["width"] >= 24 and box["height"] >= 24 and 0 <= box["y"] and box["y"] + box["height"] <= PHONE[1]
+    centre = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    assert page.evaluate("(p) => document.elementFromPoint(p.x, p.y).closest(p.selector) !== null", {**centre, "selector": selector})
 
 
 # -- safety ------------------------------------------------------------------------------------------------------------
@@ -480,7 +605,7 @@ def test_injected_script_never_runs_and_shows_as_text(browser: Chromium, graph_f
         assert page.inner_text("#details-heading") == f"{XSS_IMG} Study"
         panel = page.inner_text("#details")
         assert XSS_SCRIPT in panel and XSS_COMMENT in panel
-        assert page.locator("#details img").count() == 0 and page.locator("body script").count() == 4
+        assert page.locator("#details img").count() == 0 and page.locator("body script").count() == 5
         page.evaluate("(id) => window.sskg.select(id, true)", finding)
         assert XSS_COMMENT in page.inner_text("#details li.focused .statement")
         view.screenshot("xss-overview")
@@ -505,6 +630,43 @@ def test_focused_views_open_at_their_node_and_link_out_to_the_overview(browser: 
             if data["focus"]:
                 assert view.page.evaluate("window.sskg.state.selected") == data["focus"]
                 assert view.page.is_visible("#details")
+            view.assert_clean()
+
+
+# Each drawn label's box on screen and its font size on screen, from vis-network's own label measures and scale.
+FOCUSED_LABELS = """() => {
+    const network = window.sskg.network;
+    const scale = network.getScale();
+    return window.sskg.nodes.get({ filter: (item) => !item.hidden && item.label }).map((item) => {
+        const node = network.body.nodes[item.id];
+        const box = node.labelModule.size;
+        const a = network.canvasToDOM({ x: box.left, y: box.top });
+        const b = network.canvasToDOM({ x: box.left + box.width, y: box.top + box.height });
+        return { id: item.id, px: node.options.font.size * scale, left: a.x, top: a.y, right: b.x, bottom: b.y };
+    });
+}"""
+
+
+@SIZES
+def test_focused_views_open_with_labels_of_11_px_that_do_not_overlap(browser: Chromium, views: Path, size: tuple[int, int]) -> None:
+    pages = [path for path in sorted(views.glob("*-*.html")) if path.name not in ("gap-map.html", "search-flow.html")]
+    assert {path.name.split("-")[0] for path in pages} == {"study", "concept", "query"}
+    for path in pages:
+        data = page_data(path)
+        with opened(browser, path, size) as view:
+            view.page.wait_for_function(READY, timeout=10_000)
+            labels = view.page.evaluate(FOCUSED_LABELS)
+            assert min(label["px"] for label in labels) >= 11, path.name
+            assert overlapping(labels) == [], path.name
+            named = {label["id"] for label in labels}
+            assert set(data["highlight"]) <= named  # the view's own node is always named
+            assert len(named) >= min(len(data["nodes"]), 5), path.name
+            view.page.click("#fit")  # and again after fitting
+            labels = view.page.evaluate(FOCUSED_LABELS)
+            assert min(label["px"] for label in labels) >= 11 and overlapping(labels) == []
+            if size == PHONE and data["focus"]:  # the graph first: the details wait in the sheet's folded bar
+                assert view.page.get_attribute("#details-collapse", "aria-expanded") == "false"
+                assert view.page.locator("#details").bounding_box()["height"] <= 64
             view.assert_clean()
 
 
@@ -592,6 +754,49 @@ def test_effect_colours_and_symbols_are_the_catalogue_querys_effects(browser: Ch
             assert item.locator(".effect-on-recovery .effect").get_attribute("data-effect") == effect
             assert palette[effect]["label"] in item.locator(".effect-on-recovery").inner_text()
         view.assert_clean()
+
+
+def catalogue_bases(graph_file: Path) -> dict[str, str]:
+    """finding IRI → stated-in-review or curators-reading, the catalogue query effect-on-recovery's basis."""
+    from sskg.queries.catalogue import get_query
+    from sskg.queries.runner import run_query
+
+    return {f"https://w3id.org/sskg/finding/{row[0]}/{row[1]}": str(row[-1])
+            for row in run_query(graph_of(graph_file), get_query("effect-on-recovery").text).rows}
+
+
+def readings_shown(page: Any, selector: str) -> dict[str, str]:
+    return dict(page.locator(selector).evaluate_all(
+        "items => items.map((item) => [item.dataset.id, item.querySelector('.reading') ? item.querySelector('.reading').textContent : ''])"))
+
+
+def test_a_curators_reading_says_so_in_plain_words_on_both_pages(browser: Chromium, graph_file: Path, views: Path) -> None:
+    bases = catalogue_bases(graph_file)
+    assert {"stated-in-review", "curators-reading"} == set(bases.values())
+    polarity_read = {finding for finding, in rows(graph_file, """SELECT ?f WHERE { ?f sskg:hasOutcome/sskg:polarityBasis <https://w3id.org/sskg/concept/curators-reading> }""")}
+    seen: dict[str, str] = {}
+    with opened(browser, views / "overview.html") as view:
+        page = view.page
+        page.wait_for_function(READY)
+        for study in page.evaluate("Object.keys(window.sskg.data.studies)"):
+            page.evaluate("(id) => window.sskg.select(id, false)", study)
+            seen.update(readings_shown(page, "#details-findings li.finding"))
+        view.assert_clean()
+    assert set(seen) == set(bases)
+    for finding, text in seen.items():
+        assert bool(text) == (bases[finding] == "curators-reading"), finding
+        assert ("does not say whether more" in text) == (finding in polarity_read), finding
+        assert not text or text.startswith("Curators' reading, not the review's words:")
+    shown: dict[str, str] = {}
+    with opened(browser, views / "gap-map.html") as view:
+        page = view.page
+        page.wait_for_function(GAP_READY)
+        for cell in page.locator("td[data-row]:not(.gap):not(.not-linked) button").all():
+            cell.click()
+            shown.update(readings_shown(page, "#cell-studies li.finding"))
+        view.assert_clean()
+    assert shown and all(text == seen[finding] for finding, text in shown.items())
+    assert any(shown.values())
 
 
 def rgb(colour: str) -> str:

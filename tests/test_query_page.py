@@ -184,6 +184,23 @@ def test_resource_pages_and_served_views_are_clean(browser: Chromium, server: Sp
                 view.assert_clean()
 
 
+def test_served_views_link_to_the_query_page(browser: Chromium, server: SparqlServer) -> None:
+    """Opened from files the views hide the link (tests/test_browser.py checks every page); served, they show it."""
+    for name in ("index.html", "overview.html", "gap-map.html", "search-flow.html"):
+        for viewport in ((1440, 900), (390, 844)):
+            with page_at(browser, server, "/views/" + name, viewport) as view:
+                view.page.wait_for_load_state("load")
+                link = view.page.locator("header nav #query-page")
+                assert link.is_visible(), name
+                box = link.bounding_box()
+                assert box and box["height"] >= 24 and box["width"] >= 24
+                if name == "index.html" and viewport == (1440, 900):
+                    link.click()
+                    ready(view)  # the query page itself
+                    assert view.page.url == server.url + "/"
+                view.assert_clean()
+
+
 def test_hostile_text_shows_as_text_in_the_catalogue_results_and_resource_pages(browser: Chromium, graph_file: Path,
                                                                                    tmp_path: Path) -> None:
     from rdflib import Graph, Literal, URIRef

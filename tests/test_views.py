@@ -21,7 +21,7 @@ from sskg.exports.views.evidence import Citation, load_evidence
 from sskg.exports.views.gapmap import load_gap_map
 from sskg.exports.views.metrics import compute_metrics, layout
 from sskg.exports.views.model import ViewModel, load_model
-from sskg.exports.views.render import json_script, vis_network_js
+from sskg.exports.views.render import asset, json_script, vis_network_js
 from sskg.exports.views.views_cli import stats, view
 from sskg.exports.views.write import write_all, write_concept, write_query, write_study
 from sskg.graphbuild.build import BuildResult
@@ -169,14 +169,18 @@ def test_pages_fetch_nothing(views: Path) -> None:
         assert csp and "default-src 'none'" in csp.group(1) and "connect-src 'none'" in csp.group(1)
 
 
-def test_scripts_are_allowed_by_hash_only(views: Path) -> None:
-    html = (views / "overview.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name, count", [("overview.html", 4), ("index.html", 1), ("search-flow.html", 1)])
+def test_scripts_are_allowed_by_hash_only(views: Path, name: str, count: int) -> None:
+    html = (views / name).read_text(encoding="utf-8")
     policy = re.search(r'content="([^"]+)"', html.split("Content-Security-Policy", 1)[1]).group(1)  # type: ignore[union-attr]
     scripts = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
-    assert len(scripts) == 3 and scripts[0] == vis_network_js()  # vis-network inlined from pyvis
+    assert len(scripts) == count and scripts[-1] == asset("static/served.js")  # every page: the query page's link
+    if name == "overview.html":
+        assert scripts[0] == vis_network_js()  # vis-network inlined from pyvis
     hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts}
     allowed = set(re.search(r"script-src ([^;]+)", policy).group(1).split())  # type: ignore[union-attr]
     assert allowed == hashes and "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert '<a id="query-page" href="/" hidden>Query page</a>' in html  # shown only when served (see test_query_page)
 
 
 def test_data_block_cannot_end_early() -> None:
@@ -209,12 +213,17 @@ def test_overview_draws_concepts_only_and_carries_every_study_and_finding(graph_
     assert set(data["studies"]) == studies and set(data["findings"]) == findings
     assert not (set(data["concepts"]) & (studies | findings))
     drawn = {iri for iri, concept in data["concepts"].items() if "layer" in concept}
-    exposures = {str(e) for e in graph.objects(None, SSKG.hasExposure)}
+    strategies = {str(s) for s in graph.subjects(RDF.type, SSKG_NS.SupportStrategy)}
+    exposures = {str(e) for e in graph.objects(None, SSKG.hasExposure)} - strategies
+    on_strategies = {row[0] for row in rows_of(graph, STRATEGY_FINDINGS)}  # as the gap map counts them
     outcomes = {str(o) for o in graph.objects(None, SSKG.hasOutcome)}
-    assert {iri for iri in drawn if data["concepts"][iri]["layer"] == 1} == exposures
+    assert {iri for iri in drawn if data["concepts"][iri]["layer"] == 1} == exposures | on_strategies
     assert {iri for iri in drawn if data["concepts"][iri]["layer"] == 2 and data["concepts"][iri]["kind"] == "outcome"} == outcomes
-    for finding in data["findings"].values():  # every finding is folded into the edges of its exposures and outcome
-        assert finding["exposures"] and set(finding["exposures"]) <= drawn and finding["outcome"] in drawn
+    about = {(strategy, finding) for strategy, _, finding in rows_of(graph, STRATEGY_FINDINGS)}
+    for finding_id, finding in data["findings"].items():  # every finding is folded into the edges of what it is about
+        assert finding["about"] and set(finding["about"]) <= drawn and finding["outcome"] in drawn
+        assert {c for c in finding["about"] if c in strategies} == {s for s, f in about if f == finding_id}
+        assert {c for c in finding["about"] if c not in strategies} == set(finding["exposures"]) - strategies
 
 
 def test_overview_explains_what_it_does_not_draw(graph_file: Path, views: Path) -> None:
@@ -223,9 +232,10 @@ def test_overview_explains_what_it_does_not_draw(graph_file: Path, views: Path) 
     concepts = data["concepts"]
     assert all(part["why"] for part in data["undrawn"])
     assert undrawn == {iri for iri, concept in concepts.items() if "layer" not in concept and concept["kind"] != "theme"}
-    strategies = {str(s) for s in graph_of(graph_file).subjects(RDF.type, SSKG_NS.SupportStrategy)}
-    named = {str(e) for e in graph_of(graph_file).objects(None, SSKG.hasExposure)}
-    assert strategies - named and strategies - named <= undrawn  # strategies no finding is about
+    graph = graph_of(graph_file)
+    strategies = {str(s) for s in graph.subjects(RDF.type, SSKG_NS.SupportStrategy)}
+    on_strategies = {row[0] for row in rows_of(graph, STRATEGY_FINDINGS)}
+    assert strategies - on_strategies == {iri for iri in undrawn if concepts[iri]["kind"] == "strategy"}  # no finding is about them
 
 
 def test_a_study_is_filed_under_its_most_specific_theme(graph_file: Path, views: Path) -> None:
@@ -381,6 +391,22 @@ def test_details_carry_citation_findings_and_provenance(graph_file: Path, views:
 
 # -- gap map, search flow, metrics ------------------------------------------------------------------
 
+# The findings on each strategy, as the gap map and the overview count them: those naming it, and those
+# naming no strategy of a study that examines it.
+STRATEGY_FINDINGS = """
+    SELECT DISTINCT ?strategy ?study ?finding WHERE {
+      ?study sskg:reportsFinding ?finding .
+      { ?finding sskg:hasExposure ?strategy . ?strategy a sskg:SupportStrategy }
+      UNION
+      { ?study sskg:reportsFinding ?finding ; sskg:examinesStrategy ?strategy .
+        FILTER NOT EXISTS { ?finding sskg:hasExposure ?other . ?other a sskg:SupportStrategy } }
+    }"""
+
+
+def rows_of(graph: Graph, query: str) -> list[tuple[str, ...]]:
+    return [tuple(str(term) for term in row) for row in graph.query(PREFIXES + query)]
+
+
 GAP_CELLS = """
     SELECT ?strategy ?family (COUNT(DISTINCT ?study) AS ?studies) (COUNT(DISTINCT ?finding) AS ?findings) WHERE {
       ?study sskg:reportsFinding ?finding .
@@ -449,7 +475,7 @@ def test_search_flow_marks_unreported_stages(graph_file: Path, views: Path) -> N
     unreported = sum(1 for _, count in rows if count is None)
     assert unreported and html.count('class="stage not-reported"') == unreported
     assert html.count('class="stage reported"') == len(rows) - unreported
-    assert "<script>" not in html
+    assert re.findall(r"<script>(.*?)</script>", html, re.DOTALL) == [asset("static/served.js")]  # drawn in Python
 
 
 def test_betweenness_is_measured_among_concepts_joined_through_findings_and_studies(graph_file: Path) -> None:

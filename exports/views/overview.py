@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from urllib.parse import quote
 
-from .evidence import Evidence
+from .evidence import Evidence, Finding
+from .gapmap import strategies_of
 from .pagedata import effects_json, filter_values, finding_json, study_json, year_range
 
 # The kinds of exposure, in column order: (kind, group label, one of them, glyph, border colour, fill colour).
@@ -38,7 +39,8 @@ ELSEWHERE = {
 
 def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
     findings = evidence.findings
-    named = {exposure for finding in findings.values() for exposure in finding.exposures}
+    about = {finding.id: _about(evidence, finding) for finding in findings.values()}
+    named = {concept for concepts in about.values() for concept in concepts}
     touched: dict[str, set[str]] = defaultdict(set)  # concept → studies whose findings name it or that examine it
     for finding in findings.values():
         for concept in (*finding.exposures, finding.outcome, finding.population):
@@ -47,6 +49,10 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
     for study in evidence.studies.values():
         for concept in study.fields.get("strategies", ()):
             touched[concept].add(study.id)
+    examined: dict[str, list[str]] = defaultdict(list)  # strategy → studies that examine it (sskg:examinesStrategy)
+    for study in sorted(evidence.studies.values(), key=lambda study: study.id):
+        for strategy in study.fields.get("strategies", ()):
+            examined[strategy].append(study.id)
     measured = {finding.outcome for finding in findings.values() if finding.outcome}
     concepts: dict[str, dict[str, object]] = {}
     for concept in evidence.concepts.values():
@@ -62,6 +68,7 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
             entry["gap"] = f"{gap_href}#row={quote(concept.id, safe='')}"
             entry["groups"] = [evidence.label(group) for group in concept.links.get("group", ())]
             entry["capital"] = [evidence.label(kind) for kind in concept.links.get("capital", ())]
+            entry["examined"] = examined.get(concept.id, [])
         if concept.kind == "outcome":
             polarity = concept.links.get("polarity", ())
             entry["polarity"] = evidence.label(polarity[0]) if polarity else ""
@@ -82,13 +89,21 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
         "themes": _theme_order(evidence),
         "kinds": kinds,
         "studies": studies,
-        "findings": {finding.id: finding_json(evidence, finding) for finding in findings.values()},
+        "findings": {finding.id: {**finding_json(evidence, finding), "about": about[finding.id]} for finding in findings.values()},
         **effects_json(evidence),
         "facets": filter_values(evidence, evidence.studies.values()),
         "years": year_range(evidence.studies.values()),
         "undrawn": _undrawn(evidence, concepts),
         "gap": gap_href,
     }
+
+
+def _about(evidence: Evidence, finding: Finding) -> list[str]:
+    """What a finding is drawn from: its exposures, with strategies chosen as the gap map chooses them
+    (those it names, else those its study examines), so a strategy counts the same studies on both pages."""
+    others = [exposure for exposure in finding.exposures
+              if not (exposure in evidence.concepts and evidence.concepts[exposure].kind == "strategy")]
+    return sorted({*others, *strategies_of(evidence, finding)})
 
 
 def _leaf_theme(evidence: Evidence, themes: tuple[str, ...]) -> str | None:

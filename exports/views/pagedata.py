@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from .evidence import NOT_DERIVED, Effect, Evidence, Finding, Study
 
 # The filters of both pages, in the order they are shown; `strategy-kind` stays a graph-view filter.
+CURATORS_READING = "/curators-reading"  # sskgc:curators-reading, the basis of a direction or a polarity
 FILTERS = (("theme", "Theme"), ("support", "Support type"), ("population", "Population"),
            ("design", "Design"), ("country", "Country"))
 
@@ -78,7 +79,21 @@ def finding_json(evidence: Evidence, finding: Finding) -> dict[str, object]:
         "population": evidence.label(finding.population),
         "estimates": list(finding.estimates),
         "places": [place.text() for place in finding.places],
+        "reading": curators_reading(evidence, finding),
     }
+
+
+def curators_reading(evidence: Evidence, finding: Finding) -> str:
+    """In plain words, why a finding's effect on recovery is the curators' reading; "" when the review states it."""
+    reasons = []
+    if (finding.direction_basis or "").endswith(CURATORS_READING):
+        reasons.append("the review does not state which way this finding goes; the curators read it from the review's account")
+    polarity_basis = evidence.link(finding.outcome, "polarity_basis") if finding.outcome else ()
+    if polarity_basis and polarity_basis[0].endswith(CURATORS_READING):
+        reasons.append(f"the review does not say whether more {evidence.label(finding.outcome)} is better or worse for recovery")
+    if not reasons:
+        return ""
+    return "Curators' reading, not the review's words: " + "; and ".join(reasons) + "."
 
 
 def filter_values(evidence: Evidence, studies: Iterable[Study]) -> dict[str, list[list[str]]]:

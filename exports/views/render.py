@@ -81,8 +81,10 @@ NAV = (("index.html", "Start"), (OVERVIEW, "Evidence graph"), ("gap-map.html", "
 
 
 def nav(current: str | None) -> str:
+    """The views' links, and the query page's, which served.js shows only when `sskg serve` serves the views."""
     marked = ' aria-current="page"'
-    return " ".join(f'<a href="{href}"{marked if href == current else ""}>{escape(text)}</a>' for href, text in NAV)
+    views = " ".join(f'<a href="{href}"{marked if href == current else ""}>{escape(text)}</a>' for href, text in NAV)
+    return views + ' <a id="query-page" href="/" hidden>Query page</a>'
 
 
 def effect_css() -> str:
@@ -94,6 +96,7 @@ def effect_css() -> str:
 def page(title: str, subtitle: str, body: str, body_class: str, data: object = None, scripts: Sequence[str] = (),
          current: str | None = None) -> str:
     style = asset("static/style.css") + effect_css()
+    scripts = (*scripts, asset("static/served.js"))
     return fill(asset("templates/page.html"), {
         "NAV": nav(current),
         "CSP": content_security_policy(scripts, style),

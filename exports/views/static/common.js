@@ -22,6 +22,15 @@
       .replace(/[øæœßłđðþı]/g, (letter) => LETTERS[letter]);
   }
 
+  /* Arrays compared item by item, for sorting by several keys. */
+  function compare(a, b) {
+    for (let i = 0; i < a.length; i += 1) {
+      if (a[i] < b[i]) return -1;
+      if (a[i] > b[i]) return 1;
+    }
+    return 0;
+  }
+
   function plural(count, one, many) {
     return count + " " + (count === 1 ? one : (many || one + "s"));
   }
@@ -202,6 +211,7 @@
     add("population", finding.population, "population");
     for (const estimate of finding.estimates) add("numbers", estimate, "estimate");
     item.appendChild(facts);
+    if (finding.reading) item.appendChild(el("p", { class: "reading" }, finding.reading));
     if (finding.places.length) {
       item.appendChild(el("p", { class: "where-head" }, "Where the review states it:"));
       const where = el("ul", { class: "where" });
@@ -341,6 +351,7 @@
 
   // -- a side panel that is a bottom sheet on a phone ----------------------------------------------------
   function openPanel(panel, heading) {
+    collapse(panel, false);
     panel.hidden = false;
     panel.scrollTop = 0;
     document.body.classList.add("panel-open");
@@ -352,9 +363,24 @@
     document.body.classList.remove("panel-open");
   }
 
+  /* On a phone the sheet folds down to its bar, so the whole graph can be used with the choice kept. */
+  function collapse(panel, folded) {
+    const button = panel.querySelector(".collapse");
+    if (!button) return;
+    panel.classList.toggle("collapsed", folded);
+    button.setAttribute("aria-expanded", folded ? "false" : "true");
+    button.textContent = (folded ? "Show the " : "Hide the ") + button.textContent.replace(/^(Show|Hide) the /, "");
+  }
+
+  function wireCollapse(panel) {
+    const button = panel.querySelector(".collapse");
+    if (button) button.addEventListener("click", () => collapse(panel, !panel.classList.contains("collapsed")));
+  }
+
   /* The panel's close button and Escape: `close` forgets the choice and returns the id whose list
      button takes the focus back, if any. */
   function wireClose(button, panel, close) {
+    wireCollapse(panel);
     button.addEventListener("click", () => {
       const back = close();
       const target = back ? document.querySelector('#node-list button[data-id="' + CSS.escape(back) + '"]') : null;
@@ -366,8 +392,8 @@
   }
 
   window.sskgViews = {
-    FILTER_KEYS, el, fold, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
-    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel, wireClose,
+    FILTER_KEYS, el, fold, compare, plural, readHash, hashOf, writeHash, makeFilters, effectBadge, effectLegend,
+    citationBlock, studyFacts, findingBlock, csv, download, fileSlug, makeSearch, openPanel, closePanel, wireClose, collapse,
     readData(id) {
       return JSON.parse(document.getElementById(id).textContent);
     },

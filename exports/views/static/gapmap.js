@@ -117,9 +117,16 @@
     return td;
   }
 
-  function rowHeader(row, group) {
+  function rowHeader(row, group, cells) {
     const th = el("th", { scope: "row" });
     th.appendChild(el("a", { href: nodeHref(data.overview, row.id) }, row.label));
+    // The catalogue counts the studies that examine a strategy; a cell, those with findings on it.
+    const examining = row.examined.filter((studyId) => filters.matches(data.studies[studyId], state.filters));
+    const reporting = new Set(mode().columns.flatMap((column) => studiesOf(cells.get(row.id + "\n" + column.id) || [])));
+    if (state.mode === data.modes[0].name && examining.length > reporting.size) {
+      th.appendChild(el("span", { class: "row-note examined", "data-examined": String(examining.length) },
+        plural(examining.length, "study examines", "studies examine") + " it; the findings of " + reporting.size + " are on it"));
+    }
     const others = row.groups.filter((other) => other !== group);
     if (others.length) {
       th.appendChild(el("span", { class: "row-note" }, "also under " + others.map((other) => groupNames.get(other).toLowerCase()).join(", ") + "; counted once in the totals"));
@@ -149,7 +156,7 @@
       body.appendChild(title);
       for (const row of members) {
         const tr = el("tr", { "data-row": row.id });
-        tr.appendChild(rowHeader(row, group));
+        tr.appendChild(rowHeader(row, group, cells));
         for (const column of current.columns) tr.appendChild(cell(row, column, cells));
         body.appendChild(tr);
       }
@@ -284,7 +291,7 @@
 
   // -- CSV: one row per finding and cell; a strategy in two groups is one row with both groups ---------
   const CSV_HEADER = ["strategy", "strategy_groups", "column", "study_key", "study", "year", "citation", "finding",
-                      "effect_on_recovery", "direction_found", "outcome", "numbers", "where_stated"];
+                      "effect_on_recovery", "effect_basis", "direction_found", "outcome", "numbers", "where_stated"];
 
   function csvOf(cells) {
     const current = mode();
@@ -295,7 +302,8 @@
           const finding = data.findings[id];
           const study = data.studies[finding.study];
           lines.push([row.label, row.groups.map((group) => groupNames.get(group)).join("; "), column.label, study.key,
-            study.label, study.year, study.citation, finding.statement, effects.get(finding.effect).label, finding.direction,
+            study.label, study.year, study.citation, finding.statement, effects.get(finding.effect).label,
+            finding.reading ? "curators' reading" : "stated in the review", finding.direction,
             finding.outcome_label, finding.estimates.join("; "), finding.places.join(" | ")]);
         }
       }

@@ -3,8 +3,8 @@
    nodes and a details panel whose links move the view, or lead to the overview for what it leaves out. */
 "use strict";
 (function () {
-  const { el, plural, readHash, writeHash, makeFilters, citationBlock, studyFacts, findingBlock, makeSearch, openPanel,
-          closePanel, wireClose, nodeHref, readData } = window.sskgViews;
+  const { el, compare, plural, readHash, writeHash, makeFilters, citationBlock, studyFacts, findingBlock, makeSearch, openPanel,
+          closePanel, wireClose, collapse, nodeHref, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const kinds = new Map(data.kinds.map((kind) => [kind.name, kind]));
   const byId = new Map(data.nodes.map((node) => [node.id, node]));
@@ -19,12 +19,13 @@
   }
   // Concepts and studies are read at a glance; finding labels are drawn once zoomed in.
   const FONT_SIZES = { study: 16, finding: 11 };
+  const INSIDE_SHAPES = ["box", "ellipse"];  // shapes vis-network draws their label inside
 
   const tip = (text) => el("div", { class: "tip" }, text);
   const highlighted = new Set(data.highlight);
   const nodes = new vis.DataSet(data.nodes.map((node) => {
     const kind = kinds.get(node.kind);
-    const inside = ["box", "ellipse"].includes(kind.shape);
+    const inside = INSIDE_SHAPES.includes(kind.shape);
     return {
       id: node.id, label: node.short, x: node.x, y: node.y, shape: kind.shape, size: node.size,
       color: { background: kind.colour, border: "#333333", highlight: { background: kind.colour, border: "#000000" } },
@@ -50,6 +51,53 @@
     state.readyAt = performance.now();
   });
 
+  // -- labels: at least 11 px on screen and never over one another ------------------------------------------
+  const MIN_PX = 11.5;
+  const INSIDE = new Set(INSIDE_SHAPES);
+  const priority = (node) => [highlighted.has(node.id) || node.id === state.selected ? 0 : 1, node.kind === "study" ? 0 : node.kind === "finding" ? 2 : 1, -node.size, node.id];
+
+  /* Fonts grow as the view zooms out, so a label is never under MIN_PX on screen; then, in order of
+     priority (the view's own nodes, studies, concepts by links, findings), a label that would cover one
+     already drawn is left out (the node keeps its tooltip, and the list beside names it). */
+  function readableLabels() {
+    const scale = network.getScale();
+    const shown = data.nodes.filter((node) => !nodes.get(node.id).hidden);
+    nodes.update(shown.map((node) => ({ id: node.id, label: node.short,
+      font: { size: Math.max(FONT_SIZES[node.kind] || 14, MIN_PX / scale) } })));
+    network.redraw();  // vis-network measures the labels as it draws
+    const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    // A label beside its shape (not inside a box) also keeps off the other nodes' shapes.
+    const shapes = shown.filter((node) => !INSIDE.has(kinds.get(node.kind).shape)).map((node) => {
+      const drawn = network.body.nodes[node.id];
+      return { id: node.id, left: drawn.x - drawn.shape.width / 2, right: drawn.x + drawn.shape.width / 2,
+               top: drawn.y - drawn.shape.height / 2, bottom: drawn.y + drawn.shape.height / 2 };
+    });
+    const kept = [];
+    const dropped = [];
+    for (const node of [...shown].sort((a, b) => compare(priority(a), priority(b)))) {
+      const box = network.body.nodes[node.id].labelModule.size;
+      const rect = { left: box.left, top: box.top, right: box.left + box.width, bottom: box.top + box.height };
+      const beside = !INSIDE.has(kinds.get(node.kind).shape);
+      if (kept.some((other) => meets(rect, other)) || (beside && shapes.some((shape) => shape.id !== node.id && meets(rect, shape)))) dropped.push(node.id);
+      else kept.push(rect);
+    }
+    if (dropped.length) nodes.update(dropped.map((id) => ({ id, label: "" })));
+  }
+
+  let relabel = null;
+  network.on("zoom", () => {
+    clearTimeout(relabel);
+    relabel = setTimeout(readableLabels, 150);
+  });
+
+  /* The whole view in sight: fitting again after the labels have grown brings their ends in too. */
+  function fitView() {
+    for (let round = 0; round < 3; round += 1) {
+      network.fit({ animation: false });
+      readableLabels();
+    }
+  }
+
   // -- filters and legend ---------------------------------------------------------------------------------
   const filters = makeFilters(document.getElementById("filter-controls"), data, () => update(true));
   if (window.matchMedia("(max-width: 760px)").matches) document.getElementById("filter-box").open = false;
@@ -57,7 +105,7 @@
     filters.reset();
     update(true);
   });
-  document.getElementById("fit").addEventListener("click", () => network.fit({ animation: false }));
+  document.getElementById("fit").addEventListener("click", fitView);
 
   function visibleSet() {
     const active = Object.keys(state.filters).length > 0;
@@ -199,6 +247,7 @@
     if (!visibleSet().has(id)) filters.reset();
     update(remember, true);
     network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    readableLabels();
   }
 
   network.on("click", (params) => {
@@ -231,7 +280,7 @@
     empty.hidden = visible.size > 0;
     empty.textContent = visible.size ? "" : "Nothing in this view matches these filters (" + described +
       "). Widen them: choose “any” in a filter, stretch the years, or press “Show all studies”.";
-    if (changes.length) network.fit({ animation: false });
+    if (changes.length) fitView();
     legend(visible);
     renderList(visible);
     if (state.selected && visible.has(state.selected)) {
@@ -249,12 +298,14 @@
     filters.set(wanted);
     state.selected = byId.has(wanted.node) ? wanted.node : (window.location.hash ? null : data.focus);
     update(false);
-    network.fit({ animation: false });  // the whole view on opening, its node chosen
+    fitView();  // the whole view on opening, its node chosen
   }
 
   window.addEventListener("popstate", fromHash);
   window.addEventListener("hashchange", fromHash);
   fromHash();
+  // On a phone the view opens on its graph: its node's details wait folded in the sheet's bar.
+  if (window.matchMedia("(max-width: 760px)").matches && !panel.hidden) collapse(panel, true);
 
   window.sskg = {
     data, network, nodes, edges, state, goTo, showDetails, update, filters,

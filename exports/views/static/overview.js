@@ -4,7 +4,7 @@
    effect on recovery. The address holds the chosen node, the opened groups and the filters. */
 "use strict";
 (function () {
-  const { el, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, studyFacts, findingBlock,
+  const { el, compare, plural, readHash, writeHash, makeFilters, effectBadge, effectLegend, citationBlock, studyFacts, findingBlock,
           makeSearch, openPanel, closePanel, wireClose, readData } = window.sskgViews;
   const data = readData("sskg-data");
   const concepts = data.concepts;
@@ -36,7 +36,7 @@
 
   // -- aggregation ---------------------------------------------------------------------------------------
   function defaultOpen() {
-    return new Set(narrow() ? [] : ["group:strategy", "group:support-type"]);
+    return new Set(narrow() ? [] : ["group:strategy", "group:support-type"]);  // largest first
   }
 
   /* The node that stands for a concept now: itself, or its closed group or family; null if not drawn. */
@@ -68,8 +68,8 @@
         const finding = data.findings[findingId];
         graph.findings.add(findingId);
         const outcome = finding.outcome ? shownAs(finding.outcome) : null;
-        const exposures = [...new Set(finding.exposures.map(shownAs).filter(Boolean))];
-        for (const concept of [...finding.exposures, finding.outcome]) {
+        const exposures = [...new Set(finding.about.map(shownAs).filter(Boolean))];
+        for (const concept of [...finding.about, finding.outcome]) {
           const drawnAs = concept ? shownAs(concept) : null;
           if (drawnAs && drawnAs !== concept && exposures.length) node(drawnAs).members.add(concept);
         }
@@ -166,14 +166,6 @@
     return placed;
   }
 
-  function compare(a, b) {
-    for (let i = 0; i < a.length; i += 1) {
-      if (a[i] < b[i]) return -1;
-      if (a[i] > b[i]) return 1;
-    }
-    return 0;
-  }
-
   // vis-network draws a 14 px label line 14 px high, and a box 20 px taller than its lines (margins, border).
   const LINE = FONT;
   const BOX = 20;
@@ -185,7 +177,7 @@
 
   /* Three columns (two on a phone, where themes are left to the list and the filter), each box one
      measured label: the largest scale at which the whole drawing fits the canvas, at least 0.82
-     (14 px × 0.82 = 11.5 px on screen) unless the columns are too tall even then. */
+     (14 px × 0.82 = 11.5 px on screen, room for a scroll bar that narrows the canvas) unless the columns are too tall even then. */
   function layout(graph) {
     const width = container.clientWidth || 800;
     const height = container.clientHeight || 600;
@@ -196,7 +188,8 @@
       const room = (width - PAD) / scale;
       const text = Math.round(Math.max(96, Math.min(250, (room - (placed.length - 1) * gap) / Math.max(1, placed.length) - EXTRA)));
       made = columnsAt(graph, placed, text, gap, width, height);
-      if (made.tallest * scale <= height - PAD) break;
+      made.fits = made.tallest * scale <= height - PAD;
+      if (made.fits) break;
     }
     return made;
   }
@@ -281,11 +274,13 @@
     edges.clear();
     nodes.add(drawnNodes);
     edges.add(drawnEdges);
-    fit();
   }
 
-  /* Everything drawn in view, as large as fits (vis-network's own fit leaves a wide margin). */
-  function fit() {
+  /* Everything drawn in view, as large as fits (vis-network's own fit leaves a wide margin); unless the
+     reader asks for the whole (`all`), never so small that labels fall under 11 px: a drawing too tall for
+     that is panned instead. */
+  function fit(all) {
+    state.moved = false;
     const ids = nodes.getIds();
     if (!ids.length) return;
     let left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
@@ -296,7 +291,8 @@
       top = Math.min(top, box.top);
       bottom = Math.max(bottom, box.bottom);
     }
-    const scale = Math.min(MAX_SCALE, (container.clientWidth - PAD) / (right - left), (container.clientHeight - PAD) / (bottom - top));
+    const whole = Math.min(MAX_SCALE, (container.clientWidth - PAD) / (right - left), (container.clientHeight - PAD) / (bottom - top));
+    const scale = all === true ? whole : Math.max(whole, SCALES[SCALES.length - 1]);
     network.moveTo({ position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale, animation: false });
   }
 
@@ -304,17 +300,20 @@
   function legend(graph) {
     const list = document.getElementById("legend-kinds");
     list.replaceChildren();
+    // Kinds drawn on the canvas, each with the concepts of that kind it stands for (a closed group's members too).
     const shown = new Map();
-    for (const id of graph.nodes.keys()) {
+    for (const id of nodes.getIds()) {
       const kind = kindOf(id);
-      shown.set(kind, (shown.get(kind) || 0) + 1);
+      if (!shown.has(kind)) shown.set(kind, new Set());
+      for (const member of groups.has(id) ? graph.nodes.get(id).members : [id]) shown.get(kind).add(member);
     }
     for (const kind of data.kinds) {
-      const item = el("li", { "data-kind": kind.kind });
+      if (!shown.has(kind.kind)) continue;
+      const item = el("li", { "data-kind": kind.kind, "data-count": String(shown.get(kind.kind).size) });
       const glyph = el("span", { class: "glyph swatch-box", "aria-hidden": "true" }, kind.glyph);
       glyph.style.backgroundColor = kind.fill;
       glyph.style.borderColor = kind.border;
-      item.append(glyph, " " + kind.label + " (" + (shown.get(kind.kind) || 0) + ")");
+      item.append(glyph, " " + kind.label + " (" + shown.get(kind.kind).size + ")");
       list.appendChild(item);
     }
     const byEffect = new Map();
@@ -446,6 +445,23 @@
     return list;
   }
 
+  /* How many studies examine a strategy, and which of them report no finding on it (their findings name
+     another strategy they examine): the catalogue counts the first, the boxes and the gap map the second. */
+  function examinedNote(id, info) {
+    const entry = concepts[id];
+    const examining = entry.examined.filter((studyId) => filters.matches(data.studies[studyId], state.filters));
+    const withFindings = info ? info.studies : new Set();
+    const without = examining.filter((studyId) => !withFindings.has(studyId));
+    const note = el("p", { class: "examined", "data-examined": String(examining.length) },
+      plural(examining.length, "study examines", "studies examine") + " " + entry.label + "; " +
+      plural(withFindings.size, "study reports", "studies report") + " findings on it, and the box counts those.");
+    if (without.length) {
+      note.append(" " + without.map((studyId) => data.studies[studyId].label).join(", ") + (without.length === 1 ? " examines" : " examine") +
+        " it too, but " + (without.length === 1 ? "its findings name" : "their findings name") + " another strategy.");
+    }
+    return note;
+  }
+
   function showConcept(id) {
     const graph = state.graph;
     const info = graph.nodes.get(id);
@@ -456,6 +472,7 @@
     if (entry && entry.polarity) panelBody.appendChild(el("p", {}, "For recovery: " + entry.polarity + "."));
     if (entry && entry.groups && entry.groups.length) panelBody.appendChild(el("p", {}, "Classified as: " + entry.groups.join(", ") + "."));
     if (entry && entry.capital && entry.capital.length) panelBody.appendChild(el("p", {}, "Builds: " + entry.capital.join(", ") + "."));
+    if (entry && entry.examined) panelBody.appendChild(examinedNote(id, info));
     if (entry && entry.gap) panelBody.appendChild(el("p").appendChild(el("a", { href: entry.gap }, "See " + entry.label + " on the evidence-and-gap map")).parentNode);
     if (!info) {
       const elsewhere = data.undrawn.find((part) => part.ids.includes(id));
@@ -521,7 +538,7 @@
       const finding = data.findings[id];
       const study = data.studies[finding.study];
       const outcome = finding.outcome ? shownAs(finding.outcome) : null;
-      for (const exposure of new Set(finding.exposures.map(shownAs).filter(Boolean))) {
+      for (const exposure of new Set(finding.about.map(shownAs).filter(Boolean))) {
         for (const key of ["t\n" + study.theme_node + "\n" + exposure, "e\n" + exposure + "\n" + outcome + "\n" + finding.effect]) {
           if (graph.edges.has(key)) edgeIds.push(key);
         }
@@ -607,6 +624,17 @@
     return back;
   });
 
+  // vis-network rescales the view when the canvas changes size (the page around it fills in, the sheet
+  // opens, the window turns): fit again, at the chosen node.
+  // It tells of the new size before it rescales, so the fit waits for that; a view the reader has moved stays.
+  network.on("zoom", () => { state.moved = true; });
+  network.on("dragEnd", () => { state.moved = true; });
+  network.on("resize", () => setTimeout(() => {
+    if (state.moved) return;
+    fit();
+    if (state.selected && nodes.get(state.selected)) network.focus(state.selected, { scale: network.getScale(), animation: false });
+  }, 0));
+
   network.on("click", (params) => {
     if (params.nodes.length) {
       const id = params.nodes[0];
@@ -644,7 +672,7 @@
     filters.reset();
     update(true);
   });
-  document.getElementById("fit").addEventListener("click", fit);
+  document.getElementById("fit").addEventListener("click", () => fit(true));
   document.getElementById("open-all").addEventListener("click", () => {
     for (const group of data.groups) state.open.add(group.id);
     for (const family of data.families) state.open.add(family);
@@ -655,10 +683,19 @@
   function update(remember, focusPanel) {
     state.filters = filters.values();
     state.graph = aggregate();
+    // Unless the reader chose, groups open by default only while the drawing stays readable on this screen
+    // (the largest first), but never the group of the node the address names.
+    const keep = state.selected && concepts[state.selected] ? concepts[state.selected].group : null;
+    const closable = [...state.open].filter((id) => id !== keep);
+    while (!state.explicitOpen && closable.length && !layout(state.graph).fits) {
+      state.open.delete(closable.shift());
+      state.graph = aggregate();
+    }
     draw(state.graph);
     legend(state.graph);
     describeShown(state.graph);
     renderList(state.graph);
+    fit();  // once the page around the canvas is filled in: a scroll bar it brings narrows the canvas
     showSelected(focusPanel);
     if (remember) {
       writeHash({ node: state.selected || "", ...state.filters,

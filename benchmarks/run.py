@@ -26,7 +26,7 @@ from pathlib import Path
 
 from benchmarks.generate import generate
 from benchmarks.report import machine, write_results
-from benchmarks.stages import INFERRED_FILE, TIMED_BY_REASONER, TURTLE_FILE
+from benchmarks.stages import BUILD_DIR, INFERRED_FILE, NTRIPLES_FILE, TIMED_BY_REASONER, TURTLE_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -60,6 +60,7 @@ def pipeline() -> list[Step]:
         *(Step(f"export-{fmt}", f"export: {fmt}", needs=INFERRED_FILE) for fmt in _export_formats()),
         Step("views", "views: HTML (overview, gap map, search flow, index)", needs=TURTLE_FILE),
         Step("build", "sskg build, start to finish (all outputs; nothing cached)"),
+        Step("floor", FLOOR, needs=f"{BUILD_DIR}/{NTRIPLES_FILE}"),
         Step("rebuild", "sskg build again after adding one study (ontology classification cached)"),
         Step("load-rdflib", "load: rdflib Graph().parse, memory store (baseline)", needs=TURTLE_FILE, load=True),
         Step("query-sskg-oxigraph", "load: sskg load_graph, Oxigraph store (oxrdflib)", needs=TURTLE_FILE, load=True,
@@ -77,6 +78,8 @@ def _export_formats() -> list[str]:
 
     return [fmt for fmt in FORMATS if fmt not in BUILD_WRITES]
 
+
+FLOOR = "floor: pyoxigraph alone (YAML, load, six RDF formats, sort)"
 
 # What a stage reports about the data rather than about itself.
 FACTS = ("studies", "findings", "ontology_triples", "evidence_triples", "whole_triples", "individuals")
@@ -250,6 +253,17 @@ class ScaleRun:
             self.record(f"queries: {step.engine}", status, seconds=round(sum(answered), 3), peak_mib=peak, timed_out=stopped,
                         note=f"sum of {len(answered)} per-query medians; peak of the whole process, load included")
 
+    def print_ratios(self) -> None:
+        """Each measured stage as a multiple of the floor measured in this run (the target: a build within 2×)."""
+        floor = next((entry for entry in self.stages if entry["stage"] == FLOOR and entry["status"] == "ok"), None)
+        if floor is None:
+            return
+        for entry in self.stages:
+            if entry["status"] == "ok" and entry["stage"] != FLOOR:
+                ratio = float(entry["seconds"]) / float(floor["seconds"])  # type: ignore[arg-type]
+                entry["floor_ratio"] = round(ratio, 2)
+                print(f"  ×{self.scale} {entry['stage']}: {ratio:.2f}× the floor", flush=True)
+
     def result(self) -> dict[str, object]:
         return {"scale": self.scale, "seed": self.seed, **self.facts, "stages": self.stages, "queries": self.queries}
 
@@ -301,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scale ×{scale}", flush=True)
         for step in steps:
             run.run(step)
+        run.print_ratios()
         results.append(run.result())
         write_results(arguments.out, about, settings, results)
     print(f"results: {arguments.out / 'benchmark.md'}")

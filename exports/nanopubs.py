@@ -13,7 +13,6 @@ from rdflib.term import Node
 
 from sskg.layers import Layers
 from sskg.namespaces import BASE, FINDING, OA, ONTOLOGY_IRI, SSKG
-from sskg.rdf_io import plain_graph
 
 from .iris import EXPORT_PREFIXES
 from .rdf_exports import dataset_text, graph_quads
@@ -28,8 +27,9 @@ def nanopub_iri(finding: URIRef) -> URIRef:
     return NANOPUB[str(finding)[len(FINDING):]]
 
 
-def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
-    """Four named graphs per finding, keyed by graph IRI.
+def nanopublications(layers: Layers) -> dict[URIRef, set[Triple]]:
+    """Four named graphs per finding, keyed by graph IRI (sets of triples: an rdflib graph per named graph
+    cost more than the rest of the export at scale).
 
     The assertion holds the finding's triples and its effect estimates' (direction, population,
     outcome, exposures …); the provenance graph says the assertion was derived from the study and
@@ -46,7 +46,7 @@ def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
     described = [(creator, RDFS.label, label) for creator in creators for label in layers.ontology.objects(creator, RDFS.label)]
     curated = {study: created for review, created in evidence.subject_objects(SSKG.curatedOn)
                for study in evidence.objects(review, SSKG.includesStudy)}
-    graphs: dict[URIRef, Graph] = {}
+    graphs: dict[URIRef, set[Triple]] = {}
     for finding in sorted(evidence.subjects(RDF.type, SSKG.Finding)):
         base = nanopub_iri(finding)
         head, assertion, provenance, pubinfo = (URIRef(f"{base}/{part}") for part in ("head", "assertion", "provenance", "pubinfo"))
@@ -58,16 +58,16 @@ def nanopublications(layers: Layers) -> dict[URIRef, Graph]:
                     derived += [(node, predicate, obj), *_location(evidence, obj)]
                 else:
                     asserted.append((node, predicate, obj))
-        graphs[head] = plain_graph([
+        graphs[head] = {
             (base, RDF.type, NP.Nanopublication),
             (base, NP.hasAssertion, assertion),
             (base, NP.hasProvenance, provenance),
             (base, NP.hasPublicationInfo, pubinfo),
-        ])
-        graphs[assertion] = plain_graph(asserted)
-        graphs[provenance] = plain_graph(derived)
+        }
+        graphs[assertion] = set(asserted)
+        graphs[provenance] = set(derived)
         created = [(base, DCTERMS.created, curated[study]) for study in evidence.objects(finding, SSKG.fromStudy)]
-        graphs[pubinfo] = plain_graph([*((base, predicate, value) for predicate, value in publication), *created, *described])
+        graphs[pubinfo] = {*((base, predicate, value) for predicate, value in publication), *created, *described}
     return graphs
 
 

@@ -8,7 +8,7 @@ nodes are labelled canonically, so a rebuild never renames them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -20,7 +20,7 @@ from rdflib.term import Node
 from sskg.errors import OutputError
 from sskg.layers import Layers, Triple, has_bnode
 from sskg.namespaces import FINDING, PROVENANCE, SSKG, STUDY
-from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_sorted, ox_text, parse_rdf_file, plain_graph, turtle_text
+from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_text, ox_triples, parse_rdf_file, plain_graph, term_key, turtle_text
 
 from .iris import EXPORT_PREFIXES, GRAPH
 
@@ -134,11 +134,11 @@ def named_graphs(layers: Layers) -> dict[URIRef, Graph]:
 
 # -- serialisers -----------------------------------------------------------------------------------------
 
-def graph_quads(graphs: dict[URIRef, Graph]) -> Iterator[ox.Quad]:
-    """Quads of named graphs, sorted by graph name, then triple."""
+def graph_quads(graphs: Mapping[URIRef, Iterable[Triple]]) -> Iterator[ox.Quad]:
+    """Quads of named graphs (each a graph or a set of triples), sorted by graph name, then triple."""
     for name, graph in sorted(graphs.items()):
         graph_name = ox.NamedNode(str(name))
-        for triple in ox_sorted(graph):
+        for triple in ox_triples(sorted(graph, key=term_key)):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
 
 
@@ -154,10 +154,11 @@ def layer_quads(layers: Layers) -> list[ox.Quad]:
 
 def _sorted_quads(layers: Layers) -> list[ox.Quad]:
     names = graph_names(layers)
+    nodes = {name: ox.NamedNode(str(name)) for name in set(names)}  # one per graph: making one checks the IRI
     quads = []
     for index in sorted(range(len(names)), key=names.__getitem__):  # stable: triples stay sorted within a graph
         triple = layers.ox_triples[index]
-        quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(str(names[index]))))
+        quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, nodes[names[index]]))
     return quads
 
 

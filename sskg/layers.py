@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 
 import pyoxigraph as ox
@@ -38,7 +38,15 @@ class Layers:
 
     @cached_property
     def _whole(self) -> Graph:
-        return LayerUnion([self.ontology, self.evidence, self.inferred])
+        return LayerUnion([self.ontology, self.evidence, self.inferred], lambda: self.store)
+
+    @cached_property
+    def store(self) -> ox.Store:
+        """The whole graph in one Oxigraph store, for SPARQL (the views): filled from `ox_triples`, which the
+        writers share, rather than term by term from the rdflib graphs."""
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(triple.subject, triple.predicate, triple.object) for triple in self.ox_triples)
+        return store
 
     @cached_property
     def sorted_triples(self) -> list[Triple]:
@@ -69,8 +77,9 @@ class LayerUnion(Graph):
     """Graphs read as one, without copying them into one store: at 1000× the review that copy took a minute
     and gigabytes. Read-only; a triple that several graphs hold is seen once (from the first)."""
 
-    def __init__(self, graphs: Sequence[Graph]) -> None:
+    def __init__(self, graphs: Sequence[Graph], store: Callable[[], ox.Store] | None = None) -> None:
         super().__init__(bind_namespaces="none")
+        self.native_store = store  # makes (once) the same triples in an Oxigraph store, for SPARQL
         bind_prefixes(self)
         # rdflib's own store answers a look-up several times faster than oxrdflib's wrapper does
         self.graphs = [merge(graph) if backing_store(graph) is not None else graph for graph in graphs]

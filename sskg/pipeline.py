@@ -16,7 +16,7 @@ from sskg.gc_pause import gc_paused
 from sskg.graphbuild.build import BuildResult, build, report_data
 from sskg.graphbuild.reasoner import DEFAULT_TIMEOUT
 from sskg.output import claim, published
-from sskg.rdf_io import atomic_write, ox_sorted, rdfxml_text, turtle_text
+from sskg.rdf_io import ox_sorted, rdfxml_text, turtle_text
 
 GRAPH_FILE = "sskg.ttl"
 VIEWS_DIR = "views"
@@ -46,10 +46,10 @@ def write_outputs(result: BuildResult, out_dir: Path) -> list[Path]:
     def views() -> Iterator[tuple[str, str]]:
         return ((f"{VIEWS_DIR}/{name}", html) for name, html in render_all(layers.whole()).items())
 
-    with published(out_dir) as staging:
-        for name, text in sorted(files.items()):
-            with atomic_write(staging / name) as stream:
-                stream.write(text())
-        exported = write_exports(layers, staging, also=[views])
+    def graph_files() -> Iterator[tuple[str, str]]:
+        return ((name, text()) for name, text in sorted(files.items()))
+
+    with published(out_dir) as staging:  # the graph files are one more job beside the exports and views
+        exported = write_exports(layers, staging, also=[views, graph_files])
     result.outputs = sorted({out_dir / name for name in files} | {out_dir / path.relative_to(staging) for path in exported})
     return result.outputs

@@ -35,7 +35,7 @@ from sskg.exports.reference_html import reference_page
 from sskg import forked
 from sskg.graphbuild.build import BuildResult
 from sskg.layers import Layers, canonical_layers
-from sskg.rdf_io import ox_sorted, plain_prefixes, rdfxml_text
+from sskg.rdf_io import ox_sorted, plain_graph, plain_prefixes, rdfxml_text
 from sskg.exports.remote_query import run_remote_query
 
 from sskg.errors import OutputError, QueryError
@@ -150,7 +150,7 @@ def exported(built: tuple[BuildResult, Path], tmp_path_factory: pytest.TempPathF
 
 def expected_graphs(name: str, layers: Layers) -> Graphs:
     if name == "nanopubs.trig":
-        graphs = nanopublications(layers)
+        graphs = {iri: plain_graph(triples) for iri, triples in nanopublications(layers).items()}
     elif RDF_FILES[name][3]:
         graphs = rx.named_graphs(layers)
     else:

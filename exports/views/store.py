@@ -14,6 +14,7 @@ from weakref import WeakKeyDictionary
 import pyoxigraph as ox
 from rdflib import Graph
 
+from sskg.layers import LayerUnion
 from sskg.rdf_io import backing_store, ox_store, rdflib_term
 
 SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
@@ -40,11 +41,13 @@ _STORES: WeakKeyDictionary[Graph, tuple[int, ox.Store]] = WeakKeyDictionary()
 
 
 def _store(graph: Graph) -> ox.Store:
-    """The graph's own Oxigraph store, or a copy made once for all the queries of the views (again if
+    """The graph's own Oxigraph store (or that of the layers it unites), or a copy made once for all the queries of the views (again if
     the graph's size has changed since)."""
     own = backing_store(graph)
     if own is not None:
         return own
+    if isinstance(graph, LayerUnion) and graph.native_store is not None:
+        return graph.native_store()
     size, store = _STORES.get(graph, (-1, None))
     if store is None or size != len(graph):
         store = ox_store(graph)

@@ -72,13 +72,19 @@ def _kind(evidence: Evidence, iri: str) -> str | None:
     return concept.kind if concept else None
 
 
-def load_gap_map(graph: Graph, evidence: Evidence) -> GapMap:
-    strategies = sorted((c for c in evidence.concepts.values() if c.kind == "strategy"), key=lambda c: (c.label, c.id))
+def studies_examining(evidence: Evidence) -> dict[str, tuple[str, ...]]:
+    """Strategy → the studies that examine it (sskg:examinesStrategy), sorted: what the catalogue queries count."""
     examined: dict[str, set[str]] = defaultdict(set)
     for study in evidence.studies.values():
         for strategy in study.fields.get("strategies", ()):
             examined[strategy].add(study.id)
-    rows = tuple(GapRow(c.id, c.label, c.links.get("group", ()) or ("unclassified",), tuple(sorted(examined[c.id])),
+    return {strategy: tuple(sorted(studies)) for strategy, studies in examined.items()}
+
+
+def load_gap_map(graph: Graph, evidence: Evidence) -> GapMap:
+    strategies = sorted((c for c in evidence.concepts.values() if c.kind == "strategy"), key=lambda c: (c.label, c.id))
+    examined = studies_examining(evidence)
+    rows = tuple(GapRow(c.id, c.label, c.links.get("group", ()) or ("unclassified",), examined.get(c.id, ()),
                         c.links.get("capital", ())) for c in strategies)
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for mode, column in select_values(graph, "gap-columns"):

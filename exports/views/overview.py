@@ -14,7 +14,7 @@ from collections import defaultdict
 from urllib.parse import quote
 
 from .evidence import Evidence, Finding
-from .gapmap import strategies_of
+from .gapmap import strategies_of, studies_examining
 from .pagedata import effects_json, filter_values, finding_json, study_json, year_range
 
 # The kinds of exposure, in column order: (kind, group label, one of them, glyph, border colour, fill colour).
@@ -49,10 +49,7 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
     for study in evidence.studies.values():
         for concept in study.fields.get("strategies", ()):
             touched[concept].add(study.id)
-    examined: dict[str, list[str]] = defaultdict(list)  # strategy → studies that examine it (sskg:examinesStrategy)
-    for study in sorted(evidence.studies.values(), key=lambda study: study.id):
-        for strategy in study.fields.get("strategies", ()):
-            examined[strategy].append(study.id)
+    examined = studies_examining(evidence)
     measured = {finding.outcome for finding in findings.values() if finding.outcome}
     concepts: dict[str, dict[str, object]] = {}
     for concept in evidence.concepts.values():
@@ -68,7 +65,7 @@ def overview_data(evidence: Evidence, gap_href: str) -> dict[str, object]:
             entry["gap"] = f"{gap_href}#row={quote(concept.id, safe='')}"
             entry["groups"] = [evidence.label(group) for group in concept.links.get("group", ())]
             entry["capital"] = [evidence.label(kind) for kind in concept.links.get("capital", ())]
-            entry["examined"] = examined.get(concept.id, [])
+            entry["examined"] = list(examined.get(concept.id, ()))
         if concept.kind == "outcome":
             polarity = concept.links.get("polarity", ())
             entry["polarity"] = evidence.label(polarity[0]) if polarity else ""

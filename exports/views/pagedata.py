@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from .evidence import NOT_DERIVED, Effect, Evidence, Finding, Study
 
-# The filters of both pages, in the order they are shown; `strategy-kind` stays a graph-view filter.
 CURATORS_READING = "/curators-reading"  # sskgc:curators-reading, the basis of a direction or a polarity
+# The filters of both pages, in the order they are shown; `strategy-kind` stays a graph-view filter.
 FILTERS = (("theme", "Theme"), ("support", "Support type"), ("population", "Population"),
            ("design", "Design"), ("country", "Country"))
 

@@ -19,13 +19,13 @@
   }
   // Concepts and studies are read at a glance; finding labels are drawn once zoomed in.
   const FONT_SIZES = { study: 16, finding: 11 };
-  const INSIDE_SHAPES = ["box", "ellipse"];  // shapes vis-network draws their label inside
+  const INSIDE = new Set(["box", "ellipse"]);  // shapes vis-network draws their label inside
 
   const tip = (text) => el("div", { class: "tip" }, text);
   const highlighted = new Set(data.highlight);
   const nodes = new vis.DataSet(data.nodes.map((node) => {
     const kind = kinds.get(node.kind);
-    const inside = INSIDE_SHAPES.includes(kind.shape);
+    const inside = INSIDE.has(kind.shape);
     return {
       id: node.id, label: node.short, x: node.x, y: node.y, shape: kind.shape, size: node.size,
       color: { background: kind.colour, border: "#333333", highlight: { background: kind.colour, border: "#000000" } },
@@ -53,7 +53,6 @@
 
   // -- labels: at least 11 px on screen and never over one another ------------------------------------------
   const MIN_PX = 11.5;
-  const INSIDE = new Set(INSIDE_SHAPES);
   const priority = (node) => [highlighted.has(node.id) || node.id === state.selected ? 0 : 1, node.kind === "study" ? 0 : node.kind === "finding" ? 2 : 1, -node.size, node.id];
 
   /* Fonts grow as the view zooms out, so a label is never under MIN_PX on screen; then, in order of

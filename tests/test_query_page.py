@@ -58,6 +58,14 @@ def table(page: Any) -> tuple[list[str], list[list[str]]]:
     return [name.strip() for name in header], [row for row in rows if row]
 
 
+def sort_by(page: Any, column: str) -> None:
+    """Click a column's header and wait until the table is redrawn in that order: DataTables sorts in a later task,
+    so rows read at once after the click can still be in the old order on a busy machine."""
+    header = page.locator(".yasr .dataTable:visible thead th", has_text=column)
+    header.click()
+    header.and_(page.locator("[aria-sort=ascending]")).wait_for(timeout=15_000)
+
+
 def cli_csv(*args: str) -> list[list[str]]:
     result = CliRunner().invoke(main, ["query", *args, "--format", "csv"])
     assert result.exit_code == 0, result.output
@@ -111,7 +119,7 @@ SELECT ?study ?country WHERE { ?study a sskg:IncludedStudy ; sskg:conductedIn ?c
         header, rows = table(page)
         assert header == expected[0] == ["study", "study_label", "country", "country_label"]
         assert [row[1] for row in rows] == [row[1] for row in expected[1:]]
-        page.locator(".yasr .dataTable:visible thead th", has_text="country_label").click()
+        sort_by(page, "country_label")
         _, by_country = table(page)
         assert [row[3] for row in by_country] == sorted(row[3] for row in expected[1:])
         with page.expect_download() as download:

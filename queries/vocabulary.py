@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from sskg.namespaces import CONCEPT, SSKG_NS
@@ -13,8 +16,10 @@ from sskg.namespaces import CONCEPT, SSKG_NS
 from .parameters import compact
 
 CHECKED_NAMESPACES = (str(SSKG_NS), str(CONCEPT))  # sskg: and sskgc:, whose every term the ontology defines
-_CLASS_TYPES = {OWL.Class, RDFS.Class}
-_PROPERTY_TYPES = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
+_CLASS_TYPES = {str(OWL.Class), str(RDFS.Class)}
+_PROPERTY_TYPES = {str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(OWL.AnnotationProperty), str(RDF.Property)}
+_TYPE = str(RDF.type)
+_LABELS = (str(SKOS.prefLabel), str(RDFS.label))  # in order of preference
 
 
 @dataclass(frozen=True)
@@ -31,21 +36,32 @@ class OntologyTerm:
 
 @cache
 def ontology_terms() -> dict[URIRef, OntologyTerm]:
-    """Every IRI the ontology (with its local import slices) says something about, by IRI."""
-    from sskg.graphbuild.ontology import load_ontology
+    """Every IRI the ontology (with its local import slices) says something about, by IRI.
 
-    return terms_of(load_ontology())
+    Read with Oxigraph's parser, natively: `sskg query` needs this on every run, and rdflib's parse of the
+    ontology took longer than the query (the files are the package's own; nothing is fetched)."""
+    from sskg.graphbuild.ontology import ontology_files
+
+    return terms_of(quad for path in ontology_files() for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE))
 
 
-def terms_of(ontology: Graph) -> dict[URIRef, OntologyTerm]:
+def terms_of(ontology: Iterable[ox.Quad]) -> dict[URIRef, OntologyTerm]:
+    types: dict[str, set[str]] = {}
+    labels: dict[str, dict[str, list[ox.Literal]]] = {}
+    uses: Counter[str] = Counter()
+    for subject, predicate, value, _ in set(ontology):  # a triple stated twice is one statement
+        if isinstance(value, ox.NamedNode):
+            uses[value.value] += 1
+        if isinstance(subject, ox.NamedNode):
+            kinds = types.setdefault(subject.value, set())
+            if predicate.value == _TYPE:
+                kinds.add(value.value)
+            elif predicate.value in _LABELS and isinstance(value, ox.Literal):
+                labels.setdefault(subject.value, {}).setdefault(predicate.value, []).append(value)
     terms = {}
-    for subject in set(ontology.subjects()):
-        if not isinstance(subject, URIRef):
-            continue
-        types = set(ontology.objects(subject, RDF.type))
-        role = "class" if types & _CLASS_TYPES else "property" if types & _PROPERTY_TYPES else "term"
-        uses = sum(1 for _ in ontology.subject_predicates(subject))
-        terms[subject] = OntologyTerm(subject, role, _label(ontology, subject), uses)
+    for subject, kinds in types.items():
+        role = "class" if kinds & _CLASS_TYPES else "property" if kinds & _PROPERTY_TYPES else "term"
+        terms[URIRef(subject)] = OntologyTerm(URIRef(subject), role, _label(labels.get(subject, {})), uses[subject])
     return terms
 
 
@@ -54,9 +70,10 @@ def checked(iri: str) -> bool:
     return any(iri.startswith(namespace) and len(iri) > len(namespace) for namespace in CHECKED_NAMESPACES)
 
 
-def _label(graph: Graph, subject: URIRef) -> str:
-    for predicate in (SKOS.prefLabel, RDFS.label):
-        values = sorted(graph.objects(subject, predicate), key=lambda value: (getattr(value, "language", None) not in (None, "en"), str(value)))
+def _label(values_by_predicate: dict[str, list[ox.Literal]]) -> str:
+    """The English (or untagged) skos:prefLabel, else rdfs:label; the first in order if several."""
+    for predicate in _LABELS:
+        values = sorted(values_by_predicate.get(predicate, []), key=lambda value: (value.language not in (None, "en"), value.value))
         if values:
-            return str(values[0])
+            return values[0].value
     return ""

@@ -251,8 +251,17 @@ def plain_prefixes(prefixes: dict[str, str], iris: set[str]) -> dict[str, str]:
         by_namespace = {namespace: prefix for prefix, namespace in chosen.items()}
         at_separators = all(namespace.endswith(("/", "#")) for namespace in by_namespace)
         unsafe = set()
+        # With namespaces that end at separators, an IRI's is its parent's (the IRI up to its last separator),
+        # and IRIs share parents: look each parent up once.
+        of_parent: dict[str, str | None] = {}
         for iri in iris:
-            namespace = _longest_namespace(iri, by_namespace, at_separators)
+            if at_separators:
+                parent = iri[:max(iri.rfind("/"), iri.rfind("#")) + 1]
+                if parent not in of_parent:
+                    of_parent[parent] = _longest_namespace(parent, by_namespace, at_separators)
+                namespace = of_parent[parent]
+            else:
+                namespace = _longest_namespace(iri, by_namespace, at_separators)
             if namespace is not None and not _PLAIN_LOCAL.fullmatch(iri, len(namespace)):
                 unsafe.add(by_namespace[namespace])
         if not unsafe:
@@ -273,14 +282,12 @@ def _longest_namespace(iri: str, by_namespace: dict[str, str], at_separators: bo
 
 
 def _iris(items: list[ox.Triple] | list[ox.Quad]) -> set[str]:
-    iris = set()
-    for item in items:
-        for term in (item.subject, item.predicate, item.object, getattr(item, "graph_name", None)):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return iris
+    """The IRIs of `items` (their terms' and their literals' datatypes), from each distinct term once."""
+    terms = {item.subject for item in items} | {item.predicate for item in items} | {item.object for item in items}
+    if items and isinstance(items[0], ox.Quad):
+        terms |= {item.graph_name for item in items}  # type: ignore[union-attr]
+    iris = {term.value for term in terms if isinstance(term, ox.NamedNode)}
+    return iris | {term.datatype.value for term in terms if isinstance(term, ox.Literal)}
 
 
 def backing_store(graph: Graph) -> ox.Store | None:

@@ -20,7 +20,7 @@ from rdflib.term import Node
 from sskg.errors import OutputError
 from sskg.layers import Layers, Triple, has_bnode
 from sskg.namespaces import FINDING, PROVENANCE, SSKG, STUDY
-from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_text, ox_triples, parse_rdf_file, plain_graph, term_key, turtle_text
+from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_text, ox_triples, parse_rdf_file, plain_graph, term_sorted, turtle_text
 
 from .iris import EXPORT_PREFIXES, GRAPH
 
@@ -156,7 +156,7 @@ def graph_quads(graphs: Mapping[URIRef, Iterable[Triple]]) -> Iterator[ox.Quad]:
     """Quads of named graphs (each a graph or a set of triples), sorted by graph name, then triple."""
     for name, graph in sorted(graphs.items()):
         graph_name = ox.NamedNode(str(name))
-        for triple in ox_triples(sorted(graph, key=term_key)):
+        for triple in ox_triples(term_sorted(graph)):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
 
 

@@ -20,7 +20,7 @@ from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import Node
 
 from sskg.errors import OutputError
-from sskg.rdf_io import backing_store, bind_prefixes, ox_sorted, ox_triples, plain_graph, term_key, turtle_text
+from sskg.rdf_io import backing_store, bind_prefixes, ox_sorted, ox_triples, plain_graph, term_sorted, turtle_text
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -51,7 +51,7 @@ class Layers:
 
     @cached_property
     def sorted_triples(self) -> list[Triple]:
-        return sorted(self._whole, key=term_key)
+        return term_sorted(self._whole)
 
     @cached_property
     def ox_triples(self) -> list[ox.Triple]:

@@ -28,7 +28,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from sskg.namespaces import BASE
-from sskg.rdf_io import term_key
+from sskg.rdf_io import term_sorted
 
 from .iris import EXPORT_PREFIXES, compacting
 from .labels import LABELS, own_label, plain_words
@@ -204,7 +204,7 @@ def build(facts: Facts) -> Network:
         return {"predicate": str(predicate), "kind": compact(str(predicate)), "label": label(predicate)}
 
     edges = [(node_id[subject], node_id[obj], edge_attributes(predicate))
-             for subject, predicate, obj in sorted(facts.edges, key=term_key)]
+             for subject, predicate, obj in term_sorted(facts.edges)]
     declared = sorted((names[predicate], kind) for predicate, kind in typed.items())
     return Network(
         node_attributes=(*(Attribute(name, "string") for name in NODE_ATTRIBUTES), *(Attribute(*item) for item in declared)),

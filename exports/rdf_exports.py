@@ -20,7 +20,7 @@ from rdflib.term import Node
 from sskg.errors import OutputError
 from sskg.layers import Layers, Triple, has_bnode
 from sskg.namespaces import FINDING, PROVENANCE, SSKG, STUDY
-from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_text, ox_triples, parse_rdf_file, plain_graph, term_key, turtle_text
+from sskg.rdf_io import NOT_XML, iri_problem, new_graph, ox_text, ox_triples, parse_rdf_file, plain_graph, term_sorted, turtle_text
 
 from .iris import EXPORT_PREFIXES, GRAPH
 
@@ -62,6 +62,9 @@ def check_exportable(triples: Iterable[Triple], formats: Iterable[str]) -> None:
     """Refuse, before anything is written, triples that one of `formats` would write wrongly."""
     chosen = set(formats)
     xml, rdf_xml = bool(chosen & XML_FORMATS), "rdfxml" in chosen
+    triples = triples if isinstance(triples, list) else list(triples)
+    if not _may_refuse(triples, xml, rdf_xml):
+        return
     checked: set[str] = set()
     for triple in triples:
         for position, term in enumerate(triple):
@@ -82,6 +85,21 @@ def check_exportable(triples: Iterable[Triple], formats: Iterable[str]) -> None:
                     + ("XML (RDF/XML, GraphML, GEXF) cannot carry" if xml else "no UTF-8 file can hold"),
                     record=_describe(triple), fix="remove the character from the evidence text",
                 )
+
+
+def _may_refuse(triples: list[Triple], xml: bool, rdf_xml: bool) -> bool:
+    """Whether `check_exportable` would refuse one of `triples`, asked of each distinct term once (at scale the
+    per-triple walk took seconds); only then does it walk the triples, to name the first it refuses."""
+    terms = {subject for subject, _, _ in triples} | {obj for _, _, obj in triples}
+    predicates = {predicate for _, predicate, _ in triples}
+    literals = [term for term in terms if isinstance(term, Literal)]
+    iris = {term for term in terms | predicates if isinstance(term, URIRef)}
+    iris |= {literal.datatype for literal in literals if literal.datatype is not None}
+    if any(iri_problem(iri) for iri in iris):
+        return True
+    if rdf_xml and not all(_XML_LOCAL_NAME.search(predicate) for predicate in predicates):
+        return True
+    return (NOT_XML if xml else _SURROGATE).search(" ".join(literals)) is not None  # a space is no bad character
 
 
 def _describe(triple: tuple[Node, Node, Node]) -> str:
@@ -138,7 +156,7 @@ def graph_quads(graphs: Mapping[URIRef, Iterable[Triple]]) -> Iterator[ox.Quad]:
     """Quads of named graphs (each a graph or a set of triples), sorted by graph name, then triple."""
     for name, graph in sorted(graphs.items()):
         graph_name = ox.NamedNode(str(name))
-        for triple in ox_triples(sorted(graph, key=term_key)):
+        for triple in ox_triples(term_sorted(graph)):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_name)
 
 

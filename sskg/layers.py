@@ -16,10 +16,11 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.paths import Path
+from rdflib.plugins.stores.memory import Memory, SimpleMemory
 from rdflib.term import Node
 
 from sskg.errors import OutputError
-from sskg.rdf_io import backing_store, bind_prefixes, merge, ox_sorted, ox_triples, plain_graph, term_key, turtle_text
+from sskg.rdf_io import backing_store, bind_prefixes, ox_sorted, ox_triples, plain_graph, term_sorted, turtle_text
 
 Triple = tuple[Node, Node, Node]
 LAYER_TAGS = (("ontology", "o"), ("evidence", "e"), ("inferred", "i"))
@@ -50,7 +51,7 @@ class Layers:
 
     @cached_property
     def sorted_triples(self) -> list[Triple]:
-        return sorted(self._whole, key=term_key)
+        return term_sorted(self._whole)
 
     @cached_property
     def ox_triples(self) -> list[ox.Triple]:
@@ -82,7 +83,8 @@ class LayerUnion(Graph):
         self.native_store = store  # makes (once) the same triples in an Oxigraph store, for SPARQL
         bind_prefixes(self)
         # rdflib's own store answers a look-up several times faster than oxrdflib's wrapper does
-        self.graphs = [merge(graph) if backing_store(graph) is not None else graph for graph in graphs]
+        self.graphs = [simple_copy(graph) if backing_store(graph) is not None else graph for graph in graphs]
+        self._lookups = [_lookup(graph) for graph in self.graphs]
         self._held_before = [_shared(graph, self.graphs[:index]) for index, graph in enumerate(self.graphs)]
 
     def triples(self, pattern: tuple[Node | None, Node | Path | None, Node | None]) -> Iterator[Triple]:  # type: ignore[override]
@@ -91,8 +93,8 @@ class LayerUnion(Graph):
             for start, end in predicate.eval(self, subject, obj):
                 yield start, predicate, end  # type: ignore[misc]
             return
-        for graph, held_before in zip(self.graphs, self._held_before):
-            for triple in graph.triples(pattern):  # type: ignore[arg-type]
+        for lookup, held_before in zip(self._lookups, self._held_before):
+            for triple in lookup(pattern):
                 if not held_before or triple not in held_before:
                     yield triple
 
@@ -108,6 +110,25 @@ class LayerUnion(Graph):
         raise TypeError("the whole graph is read-only: add to one of its layers")
 
     addN = remove = add  # type: ignore[assignment]  # noqa: N815
+
+
+def simple_copy(graph: Graph) -> Graph:
+    """The graph's triples, in their order, in rdflib's store without contexts (faster than its default store)."""
+    copy = Graph(store=SimpleMemory(), bind_namespaces="none")
+    add = copy.store.add
+    for triple in graph:
+        add(triple, None)
+    return copy
+
+
+def _lookup(graph: Graph) -> Callable[[tuple[Node | None, Node | None, Node | None]], Iterator[Triple]]:
+    """The triples of `graph` that match a pattern, asked of its store directly when the store holds no other
+    graph: a graph's own `triples` (it names its context to the store) costs more than the look-up."""
+    store = graph.store
+    alone = isinstance(store, SimpleMemory) or (isinstance(store, Memory) and len(list(store.contexts())) <= 1)
+    if not alone:
+        return graph.triples  # type: ignore[return-value]
+    return lambda pattern: (triple for triple, _ in store.triples(pattern, None))  # type: ignore[arg-type]
 
 
 def _shared(graph: Graph, earlier: Sequence[Graph]) -> set[Triple]:

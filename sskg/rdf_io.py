@@ -10,7 +10,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -152,8 +152,30 @@ def bind_prefixes(graph: Graph) -> Graph:
 
 
 def term_key(terms: Iterable[Node]) -> tuple[str, ...]:
-    """A sort key: each term's N3 form (written out for IRIs: URIRef.n3() re-validates the IRI, slowly)."""
-    return tuple(f"<{term}>" if type(term) is URIRef else term.n3() for term in terms)
+    """A sort key: each term's N3 form."""
+    return tuple(map(_n3, terms))
+
+
+def _n3(term: Node) -> str:
+    return f"<{term}>" if type(term) is URIRef else term.n3()  # written out: URIRef.n3() re-validates the IRI, slowly
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """What `make` gives for each term, made once per distinct term (in a graph, terms recur)."""
+
+    def __init__(self, make: Callable[[Node], object]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, term: Node) -> object:
+        made = self[term] = self.make(term)
+        return made
+
+
+def term_sorted(triples: Iterable[tuple[Node, Node, Node]]) -> list[tuple[Node, Node, Node]]:
+    """`triples` in `term_key` order."""
+    keys = _Memo(_n3)
+    return sorted(triples, key=lambda triple: (keys[triple[0]], keys[triple[1]], keys[triple[2]]))
 
 
 def plain_graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
@@ -198,11 +220,12 @@ def merge(*graphs: Graph) -> Graph:
 
 
 def ox_sorted(graph: Graph) -> list[ox.Triple]:
-    return ox_triples(sorted(graph, key=term_key))
+    return ox_triples(term_sorted(graph))
 
 
 def ox_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
-    return [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in triples]
+    terms = _Memo(ox_term)
+    return [ox.Triple(terms[s], terms[p], terms[o]) for s, p, o in triples]
 
 
 def oxigraph_graph(triples: Iterable[ox.Triple]) -> Graph:
@@ -251,8 +274,17 @@ def plain_prefixes(prefixes: dict[str, str], iris: set[str]) -> dict[str, str]:
         by_namespace = {namespace: prefix for prefix, namespace in chosen.items()}
         at_separators = all(namespace.endswith(("/", "#")) for namespace in by_namespace)
         unsafe = set()
+        # With namespaces that end at separators, an IRI's is its parent's (the IRI up to its last separator),
+        # and IRIs share parents: look each parent up once.
+        of_parent: dict[str, str | None] = {}
         for iri in iris:
-            namespace = _longest_namespace(iri, by_namespace, at_separators)
+            if at_separators:
+                parent = iri[:max(iri.rfind("/"), iri.rfind("#")) + 1]
+                if parent not in of_parent:
+                    of_parent[parent] = _longest_namespace(parent, by_namespace, at_separators)
+                namespace = of_parent[parent]
+            else:
+                namespace = _longest_namespace(iri, by_namespace, at_separators)
             if namespace is not None and not _PLAIN_LOCAL.fullmatch(iri, len(namespace)):
                 unsafe.add(by_namespace[namespace])
         if not unsafe:
@@ -273,14 +305,12 @@ def _longest_namespace(iri: str, by_namespace: dict[str, str], at_separators: bo
 
 
 def _iris(items: list[ox.Triple] | list[ox.Quad]) -> set[str]:
-    iris = set()
-    for item in items:
-        for term in (item.subject, item.predicate, item.object, getattr(item, "graph_name", None)):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return iris
+    """The IRIs of `items` (their terms' and their literals' datatypes), from each distinct term once."""
+    terms = {item.subject for item in items} | {item.predicate for item in items} | {item.object for item in items}
+    if items and isinstance(items[0], ox.Quad):
+        terms |= {item.graph_name for item in items}  # type: ignore[union-attr]
+    iris = {term.value for term in terms if isinstance(term, ox.NamedNode)}
+    return iris | {term.datatype.value for term in terms if isinstance(term, ox.Literal)}
 
 
 def backing_store(graph: Graph) -> ox.Store | None:

@@ -403,6 +403,18 @@ def test_rdfxml_refuses_a_predicate_it_cannot_name(tmp_path: Path) -> None:
         fx.export_layers(Layers(Graph(), graph, Graph()), tmp_path, ["rdfxml"])
 
 
+def test_the_refusal_names_the_first_refused_triple_among_many() -> None:
+    good = [(URIRef(f"https://example.org/s{number}"), RDFS.label, Literal(f"label {number}")) for number in range(50)]
+    first = (URIRef("https://example.org/t1"), RDFS.comment, Literal("1", datatype=URIRef("not an iri")))
+    second = (URIRef("relative/subject"), RDFS.label, Literal("x"))
+    with pytest.raises(OutputError, match="'not an iri'") as refused:
+        rx.check_exportable([*good, first, *good, second], ["ntriples"])
+    assert "t1" in str(refused.value.record)
+    with pytest.raises(OutputError, match="'relative/subject'"):
+        rx.check_exportable([*good, second], ["ntriples"])
+    rx.check_exportable(good, sorted(fx.FORMATS))
+
+
 # -- property test: awkward literals and IRIs through every RDF export ------------------------------------
 
 _IRI_PIECES = ["a", "Z", "0", "-", ".", "_", "~", "é", "中", "(", ")", "'", "!", "$", "*", "+", ",", ";", "=", ":", "@", "/",

@@ -62,6 +62,7 @@ def pipeline() -> list[Step]:
         Step("build", "sskg build, start to finish (all outputs; nothing cached)"),
         Step("floor", FLOOR, needs=f"{BUILD_DIR}/{NTRIPLES_FILE}"),
         Step("rebuild", "sskg build again after adding one study (ontology classification cached)"),
+        Step("rebuild-edit", "sskg build again after editing one study's aim (one word; caches kept)"),
         Step("query-cold", "sskg query included-studies, a new process (median)", needs=f"{BUILD_DIR}/{TURTLE_FILE}"),
         Step("load-rdflib", "load: rdflib Graph().parse, memory store (baseline)", needs=TURTLE_FILE, load=True),
         Step("query-sskg-oxigraph", "load: sskg load_graph, Oxigraph store (oxrdflib)", needs=TURTLE_FILE, load=True,

@@ -27,14 +27,16 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from benchmarks.generate import dump_study
 from sskg.errors import SskgError
 from sskg.graphbuild.build import evidence_violations
 from sskg.layers import canonical_turtle
-from sskg.pipeline import GRAPH_FILE
 from sskg.graphbuild.evidence import Evidence, load_evidence
 from sskg.graphbuild.ontology import load_ontology, vocabulary_of
 from sskg.rdf_io import atomic_write, merge
 from sskg.graphbuild.reasoner import reason, reason_with
+from sskg.graphbuild.records import Study
+from sskg.graphbuild.safe_yaml import load_yaml
 from sskg.graphbuild.triples import evidence_graph
 from sskg.queries.catalogue import load_catalogue
 from sskg.queries.runner import QueryResult, inline_bindings, load_graph, run_query
@@ -267,21 +269,55 @@ def full_build(context: Context) -> None:
 
 def rebuild_after_adding_a_study(context: Context) -> None:
     """Build without the last study (untimed), add it back, build again (timed) into the same folder."""
-    evidence = context.work / "evidence-plus-one"
+    def held_back(evidence: Path) -> Callable[[], None]:
+        added = sorted((evidence / "studies").glob("*.yaml"))[-1]
+        held = context.work / added.name
+        added.replace(held)
+        return lambda: held.replace(added)
+
+    _rebuild(context, "evidence-plus-one", held_back, "sskg build again after adding one study")
+
+
+def rebuild_after_editing_a_study(context: Context) -> None:
+    """Build (untimed), add one word to the aim of one study, build again (timed) into the same folder."""
+    def edited(evidence: Path) -> Callable[[], None]:
+        path = sorted((evidence / "studies").glob("*.yaml"))[len(list((evidence / "studies").glob("*.yaml"))) // 2]
+        study = Study.model_validate(load_yaml(path))
+        text = dump_study(study.model_copy(update={"aim": f"{study.aim} Edited."}))
+        def edit() -> None:
+            path.unlink()  # a hard link to the original evidence: write a new file, not into the shared one
+            path.write_text(text, encoding="utf-8")
+        return edit
+
+    _rebuild(context, "evidence-edited", edited, "sskg build again after editing one study")
+
+
+def _rebuild(context: Context, name: str, prepare: Callable[[Path], Callable[[], None]], stage: str) -> None:
+    """Build a copy of the evidence before `prepare`'s change (untimed), make the change, build again (timed) into the
+    same folder with the same cache; then build it clean (untimed: empty cache, fresh folder) and compare every file."""
+    evidence = context.work / name
     shutil.rmtree(evidence, ignore_errors=True)
     shutil.copytree(context.evidence_dir, evidence, copy_function=os.link)
-    added = sorted((evidence / "studies").glob("*.yaml"))[-1]
-    held = context.work / added.name
-    added.replace(held)
-    out, cache = context.work / "rebuild", context.work / "cache"
+    change = prepare(evidence)
+    out, cache = context.work / f"{name}-build", context.work / f"{name}-cache"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
     _sskg_build(evidence, out, cache)
-    held.replace(added)
+    change()
     emit("setup-done")
-    with measured("sskg build again after adding one study") as measure:
+    with measured(stage) as measure:
         _sskg_build(evidence, out, cache)
-    full = context.work / BUILD_DIR / GRAPH_FILE
-    same = (out / GRAPH_FILE).read_bytes() == full.read_bytes() if full.is_file() else None
-    measure.report(same_as_full_build=same)
+    clean, empty = context.work / f"{name}-clean", context.work / f"{name}-empty-cache"
+    for folder in (clean, empty):
+        shutil.rmtree(folder, ignore_errors=True)
+    if (cache / "sskg" / "tbox").is_dir():  # keyed apart: only the studies' cache is emptied
+        shutil.copytree(cache / "sskg" / "tbox", empty / "sskg" / "tbox")
+    _sskg_build(evidence, clean, empty)
+    measure.report(same_as_clean_build=_files(out) == _files(clean))
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def query_cold(context: Context) -> None:
@@ -357,6 +393,7 @@ STAGES: dict[str, Callable[..., None]] = {
     "build": full_build,
     "floor": floor,
     "rebuild": rebuild_after_adding_a_study,
+    "rebuild-edit": rebuild_after_editing_a_study,
     "query-cold": query_cold,
     "query-sskg-oxigraph": lambda context: sskg_store(context, "oxigraph"),
     "query-sskg-memory": lambda context: sskg_store(context, "memory"),

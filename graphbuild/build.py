@@ -20,6 +20,7 @@ from sskg.sandbox import confined
 from .evidence import Evidence, load_evidence
 from .ontology import load_ontology, vocabulary_of
 from .reasoner import DEFAULT_TIMEOUT, ReasoningReport, reason_with
+from .study_cache import StudyCache, cache_root
 from .tbox import default_cache_dir, start_tbox_classification
 from .triples import evidence_graph
 from .validation import Violation, check_violations, load_shapes, shacl_violations
@@ -68,10 +69,11 @@ def build(
     # HermiT classifies the ontology in its own process while the evidence is read and validated.
     classifying = start_tbox_classification(ontology, reasoner_timeout, default_cache_dir()) \
         if reasoner in ("auto", "rules") else nullcontext()
+    cache = StudyCache(evidence_dir, cache_root() / "studies")
     with classifying as tbox:
-        with confined([evidence_dir, ONTOLOGY_DIR]):
+        with confined([evidence_dir, ONTOLOGY_DIR, cache.folder]):
             evidence: Evidence = timed("read evidence", lambda: load_evidence(evidence_dir, vocabulary_of(ontology)))  # type: ignore[assignment]
-            asserted: Graph = timed("make triples", lambda: evidence_graph(evidence))  # type: ignore[assignment]
+            asserted: Graph = timed("make triples", lambda: evidence_graph(evidence, cache))  # type: ignore[assignment]
             violations: list[Violation] = timed("validate", lambda: evidence_violations(ontology, asserted))  # type: ignore[assignment]
         reasoning: ReasoningReport = timed(  # type: ignore[assignment]
             "reason", lambda: reason_with(reasoner, ontology, asserted, reasoner_timeout, tbox=tbox))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 from pathlib import Path
 from types import TracebackType
 
@@ -21,13 +20,14 @@ from sskg.errors import OutputError, ReasonerError
 from sskg.rdf_io import atomic_write, ox_store, strip_imports
 
 from . import hermit_worker
+from .study_cache import cache_root
 from .hermit import HermitOutcome, HermitRun, java_available
 
 CACHE_FORMAT = 1  # raise when the entry layout changes
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sskg" / "tbox"
+    return cache_root() / "tbox"
 
 
 class TBoxClassification:

@@ -19,6 +19,7 @@ from sskg.rdf_io import new_graph
 
 from .evidence import NOT_REPORTED, Evidence
 from .records import Citation, CitedWork, Finding, Item, Location, Review, Study
+from .study_cache import StudyCache
 
 
 class _Terms:
@@ -73,6 +74,11 @@ class _Builder:
         self.graph = new_graph()
         self.study_keys = frozenset(study.key for study in evidence.studies)
         self.locations: set[URIRef] = set()  # provenance nodes already described
+        self._sink = self.graph_sink  # where _add puts each triple: the graph, or one study's list
+
+    def graph_sink(self, triple: tuple[URIRef, URIRef, URIRef | Literal]) -> None:
+        # Straight to the store: Graph.add would check again that each term is a term.
+        self.graph.store.add(triple, self.graph)
 
     def add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal | str | None) -> None:
         if obj is None:
@@ -86,8 +92,17 @@ class _Builder:
             self._add(subject, predicate, Literal(value, lang="en"))
 
     def _add(self, subject: URIRef, predicate: URIRef, obj: URIRef | Literal) -> None:
-        # Straight to the store: Graph.add would check again that each term is a term.
-        self.graph.store.add((subject, predicate, obj), self.graph)
+        self._sink((subject, predicate, obj))
+
+    def study_triples(self, study: Study) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
+        """The study's triples in the order they are made, without adding them to the graph."""
+        made: list[tuple[URIRef, URIRef, URIRef | Literal]] = []
+        self._sink = made.append
+        try:
+            self.study(study)
+        finally:
+            self._sink = self.graph_sink
+        return made
 
     # -- provenance ------------------------------------------------------------------------------
 
@@ -435,11 +450,20 @@ def reference_string(citation: Citation | CitedWork, container: str | None) -> s
 
 
 @gc_paused()
-def evidence_graph(evidence: Evidence) -> Graph:
-    """All triples the curated evidence states."""
+def evidence_graph(evidence: Evidence, cache: StudyCache | None = None) -> Graph:
+    """All triples the curated evidence states; each study's are taken from `cache` when it holds them."""
     builder = _Builder(evidence)
     builder.review()
     builder.works()
     for study in evidence.studies:
-        builder.study(study)
+        if cache is None:
+            builder.study(study)
+            continue
+        key = cache.key(study.key)
+        triples = cache.get(key)
+        if triples is None:
+            triples = builder.study_triples(study)
+            cache.put(key, triples)
+        for triple in triples:  # in the order they were made, so the graph is the one a clean build holds
+            builder.graph_sink(triple)
     return builder.graph

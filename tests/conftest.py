@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -24,6 +25,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REVIEW_TEXT = (EVIDENCE / "source" / "scoping-review.txt").read_text(encoding="utf-8")
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java is needed for HermiT (CI installs it)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache folder of the session's own (XDG_CACHE_HOME, also for the `sskg` processes tests start), so no
+    test reads or writes the user's cache."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
 
 
 @pytest.fixture(scope="session")

@@ -451,7 +451,10 @@ def reference_string(citation: Citation | CitedWork, container: str | None) -> s
 
 @gc_paused()
 def evidence_graph(evidence: Evidence, cache: StudyCache | None = None) -> Graph:
-    """All triples the curated evidence states; each study's are taken from `cache` when it holds them."""
+    """All triples the curated evidence states; each study's are taken from `cache` when it holds them.
+
+    A study's triples depend on its file and the shared inputs alone (its provenance nodes are owned by its key,
+    and no other study's presence changes them), which is what lets them be cached by those inputs."""
     builder = _Builder(evidence)
     builder.review()
     builder.works()
